@@ -1,0 +1,3 @@
+"""openclaw-audit: a security auditor for OpenClaw gateways."""
+
+__version__ = "0.1.0"

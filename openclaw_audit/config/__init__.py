@@ -1,0 +1,1 @@
+"""Config loading: locate, parse JSON5, resolve $include, substitute ${VAR}, resolve SecretRefs."""

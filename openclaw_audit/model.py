@@ -6,11 +6,11 @@ Imports nothing of ours, so every layer (checks, probes, renderers, fix) can sha
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     INFO = "info"
     WARN = "warn"
     CRITICAL = "critical"

@@ -61,7 +61,7 @@ _UNSET: object = object()
 
 @dataclass(frozen=True, slots=True)
 class CheckMeta:
-    """Metadata for one checkId (or a family such as ``tools.elevated.allowFrom.<provider>.wildcard``).
+    """Metadata for one checkId, or a family such as ``tools.elevated.allowFrom.<p>.wildcard``.
 
     ``docs`` is markdown with ``What``/``Why``/``Fix`` sections, shown by ``explain``.
     ``severity`` is the default; escalating checks pass the actual one to :meth:`finding`.
@@ -91,7 +91,7 @@ class CheckMeta:
         *,
         severity: Severity | None = None,
         title: str | None = None,
-        remediation: str | None | object = _UNSET,
+        remediation: object = _UNSET,
         check_id: str | None = None,
         subject: str | None = None,
         location: Location | None = None,

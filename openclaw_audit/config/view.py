@@ -128,9 +128,7 @@ class ConfigView:
                 origin = self._prov.origin
         if origin is None:
             return Location(config_path=parts)
-        return Location(
-            config_path=parts, file=origin.file, line=origin.line, column=origin.column
-        )
+        return Location(config_path=parts, file=origin.file, line=origin.line, column=origin.column)
 
     def provenance(self, path: Path) -> ProvNode | None:
         if self._prov is None:

@@ -1,1 +1,1 @@
-
+"""Renderers: each takes a Report and returns text; none of them decides anything."""

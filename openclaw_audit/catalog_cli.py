@@ -1,0 +1,56 @@
+"""`openclaw-audit checks` and `openclaw-audit explain CHECK_ID`."""
+
+from __future__ import annotations
+
+import json
+
+from openclaw_audit.errors import UsageError
+from openclaw_audit.registry import CheckMeta, load_catalog
+
+
+def _metas() -> list[CheckMeta]:
+    return sorted(load_catalog().metas.values(), key=lambda m: m.id)
+
+
+def list_checks(*, as_json: bool = False) -> str:
+    metas = _metas()
+    if as_json:
+        doc = [
+            {
+                "checkId": m.id,
+                "severity": m.severity.value,
+                "title": m.title,
+                "deep": m.deep,
+                "escalates": m.escalates,
+                "hasRemediation": m.remediation is not None,
+            }
+            for m in metas
+        ]
+        return json.dumps(doc, indent=2) + "\n"
+    width = max((len(m.id) for m in metas), default=10)
+    lines = [f"{m.id.ljust(width)}  {m.severity.value:<8}  {m.title}" for m in metas]
+    lines.append(f"\n{len(metas)} checks. `openclaw-audit explain CHECK_ID` for details.")
+    return "\n".join(lines) + "\n"
+
+
+def explain(check_id: str) -> str:
+    catalog = load_catalog()
+    meta = catalog.meta_for(check_id.strip())
+    if meta is None:
+        close = [m.id for m in _metas() if check_id.strip().split(".")[0] == m.id.split(".")[0]]
+        hint = (
+            f"related: {', '.join(close[:8])}"
+            if close
+            else "list them with `openclaw-audit checks`"
+        )
+        raise UsageError(f"unknown checkId {check_id.strip()!r}", hint=hint)
+    head = [
+        f"{meta.id}",
+        f"severity: {meta.severity.value}{' (escalates with exposure)' if meta.escalates else ''}",
+        f"title: {meta.title}",
+    ]
+    if meta.deep:
+        head.append("runs with: --deep")
+    if meta.remediation:
+        head.append(f"fix: {meta.remediation}")
+    return "\n".join(head) + "\n\n" + meta.docs + "\n"

@@ -1,0 +1,192 @@
+"""``$include`` resolution (config-model.md §3): relative paths, directory boundary, merge
+rules, cycle detection, depth limit. Errors name the include path, never file content."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from openclaw_audit.config.merge import BLOCKED_KEYS, deep_merge
+from openclaw_audit.config.provenance import ProvNode
+from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, read_json5
+from openclaw_audit.errors import ConfigError
+
+MAX_INCLUDE_DEPTH = 10
+MAX_INCLUDE_PATH = 4096
+INCLUDE_KEY = "$include"
+
+
+@dataclass(frozen=True, slots=True)
+class IncludeRoots:
+    roots: tuple[str, ...]  # real paths of allowed directories
+
+    @classmethod
+    def for_config(cls, config_path: str, env: Mapping[str, str]) -> IncludeRoots:
+        roots = [os.path.dirname(os.path.abspath(config_path))]
+        extra = env.get("OPENCLAW_INCLUDE_ROOTS", "")
+        roots.extend(p for p in extra.split(os.pathsep) if p.strip())
+        return cls(tuple(os.path.realpath(os.path.abspath(r)) for r in roots))
+
+    def allows(self, path: str) -> bool:
+        for candidate in (os.path.abspath(path), os.path.realpath(path)):
+            if not any(_inside(candidate, root) for root in self.roots):
+                return False
+        return True
+
+
+def _inside(path: str, root: str) -> bool:
+    try:
+        return os.path.commonpath([path, root]) == root
+    except ValueError:
+        return False
+
+
+class IncludeResolver:
+    def __init__(self, root_file: str, roots: IncludeRoots) -> None:
+        self.root_file = os.path.abspath(root_file)
+        self.roots = roots
+        self.files: list[str] = []  # include files actually loaded, in order
+
+    def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
+        return self._walk(value, prov, self.root_file, (self.root_file,))
+
+    def _walk(
+        self, value: Any, prov: ProvNode | None, file: str, chain: tuple[str, ...]
+    ) -> tuple[Any, ProvNode | None]:
+        if isinstance(value, dict):
+            if INCLUDE_KEY in value:
+                return self._include(value, prov, file, chain)
+            out: dict[str, Any] = {}
+            kids: dict[str, ProvNode] = {}
+            for key, child in value.items():
+                if key in BLOCKED_KEYS:
+                    continue
+                cprov = prov.child(key) if prov is not None else None
+                out[key], p = self._walk(child, cprov, file, chain)
+                if p is not None:
+                    kids[key] = p
+            return out, ProvNode(prov.origin if prov else None, kids)
+        if isinstance(value, list):
+            items: list[Any] = []
+            plist: list[ProvNode] = []
+            for i, child in enumerate(value):
+                cprov = prov.child(i) if prov is not None else None
+                v, p = self._walk(child, cprov, file, chain)
+                items.append(v)
+                plist.append(p or ProvNode(None))
+            return items, ProvNode(prov.origin if prov else None, plist)
+        return value, prov
+
+    def _include(
+        self, obj: dict[str, Any], prov: ProvNode | None, file: str, chain: tuple[str, ...]
+    ) -> tuple[Any, ProvNode | None]:
+        spec = obj[INCLUDE_KEY]
+        where = prov.child(INCLUDE_KEY) if prov is not None else None
+        if isinstance(spec, str):
+            included, iprov = self._load(spec, file, chain, where)
+        elif isinstance(spec, list):
+            included, iprov = {}, ProvNode(None, {})
+            for item in spec:
+                if not isinstance(item, str):
+                    raise self._error(
+                        f"invalid $include value, expected string or array of strings, "
+                        f"got array containing {_js_type(item)}",
+                        file,
+                        where,
+                    )
+                v, p = self._load(item, file, chain, where)
+                included, iprov = deep_merge(included, iprov, v, p)
+        else:
+            raise self._error(
+                "invalid $include value, expected string or array of strings, "
+                f"got {_js_type(spec)}",
+                file,
+                where,
+            )
+        siblings = {k: v for k, v in obj.items() if k != INCLUDE_KEY}
+        if not siblings:
+            return included, iprov
+        if not isinstance(included, dict):
+            raise self._error(
+                f"$include with sibling keys must include an object, got {_js_type(included)}",
+                file,
+                where,
+            )
+        sib_prov = ProvNode(
+            prov.origin if prov else None,
+            {k: p for k, p in (prov.children or {}).items() if k != INCLUDE_KEY}  # type: ignore[union-attr]
+            if prov is not None and isinstance(prov.children, dict)
+            else {},
+        )
+        sv, sp = self._walk(siblings, sib_prov, file, chain)
+        return deep_merge(included, iprov, sv, sp)
+
+    def _load(
+        self, spec: str, file: str, chain: tuple[str, ...], where: ProvNode | None
+    ) -> tuple[Any, ProvNode | None]:
+        if not spec.strip():
+            raise self._error("empty $include path", file, where)
+        if len(spec) > MAX_INCLUDE_PATH or "\x00" in spec:
+            raise self._error("invalid $include path (too long or contains NUL)", file, where)
+        base = os.path.dirname(file)
+        path = os.path.normpath(spec if os.path.isabs(spec) else os.path.join(base, spec))
+        if len(chain) > MAX_INCLUDE_DEPTH:
+            raise self._error(
+                f"maximum include depth ({MAX_INCLUDE_DEPTH}) exceeded at {path}", file, where
+            )
+        real_chain = [os.path.realpath(c) for c in chain]
+        if os.path.realpath(path) in real_chain:
+            cycle = " -> ".join([*chain, path])
+            raise self._error(f"circular include detected: {cycle}", file, where)
+        if not self.roots.allows(path):
+            raise self._error(
+                f"include path escapes config directory: {spec} ({path})", file, where
+            )
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            raise self._error(f"include file not found: {spec} ({path})", file, where) from None
+        except OSError as exc:
+            raise self._error(
+                f"cannot read include {spec} ({path}): {exc.strerror or exc}", file, where
+            ) from None
+        if st.st_nlink > 1 and not os.path.isdir(path):
+            raise self._error(
+                f"include file has more than one hard link: {spec} ({path})", file, where
+            )
+        try:
+            value, iprov, _ = read_json5(path, max_bytes=MAX_INCLUDE_BYTES, what="include file")
+        except ConfigError as exc:
+            if exc.line is not None:
+                raise
+            raise self._error(f"{exc.message}: {spec} ({path})", file, where) from None
+        if path not in self.files:
+            self.files.append(path)
+        return self._walk(value, iprov, path, (*chain, path))
+
+    @staticmethod
+    def _error(message: str, file: str, where: ProvNode | None) -> ConfigError:
+        origin = where.origin if where is not None else None
+        return ConfigError(
+            message,
+            file=file,
+            line=origin.line if origin else None,
+            column=origin.column if origin else None,
+            kind="include_error",
+        )
+
+
+def _js_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Sequence):
+        return "array"
+    return "object"

@@ -1,0 +1,31 @@
+"""Upstream's JSON envelope (report.md §2.2)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from openclaw_audit.model import Report
+
+
+def report_envelope(report: Report) -> dict[str, Any]:
+    """``{...report, "secretDiagnostics": [...]}``, as `openclaw security audit --json` prints."""
+    out = report.to_json()
+    out["secretDiagnostics"] = list(report.secret_diagnostics)
+    return out
+
+
+def fix_envelope(fix: dict[str, Any], report: Report) -> dict[str, Any]:
+    return {
+        "fix": fix,
+        "report": report.to_json(),
+        "secretDiagnostics": list(report.secret_diagnostics),
+    }
+
+
+def dumps(doc: Any) -> str:
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def render(report: Report) -> str:
+    return dumps(report_envelope(report))

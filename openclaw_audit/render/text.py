@@ -1,0 +1,62 @@
+"""The human report (report.md §5): heading, summary, hints, then CRITICAL/WARN/INFO sections.
+
+Colour only when asked for (a TTY without NO_COLOR); rich is imported only then.
+"""
+
+from __future__ import annotations
+
+from openclaw_audit.model import SEVERITY_ORDER, Finding, Report, Severity
+
+HEADING = "OpenClaw security audit"
+DEEP_HINT = (
+    "Hint: add --deep to also probe the running gateway, its Docker sandbox and mDNS "
+    "(like `openclaw security audit --deep`)."
+)
+_STYLE = {Severity.CRITICAL: "bold red", Severity.WARN: "yellow", Severity.INFO: "cyan"}
+
+
+def summary_line(report: Report) -> str:
+    s = report.summary
+    return f"Summary: {s.critical} critical · {s.warn} warn · {s.info} info"
+
+
+def render_lines(report: Report, *, heading: str = HEADING) -> list[tuple[str, str | None]]:
+    """(text, style) pairs; style is a rich style name or None."""
+    lines: list[tuple[str, str | None]] = [(heading, "bold"), (summary_line(report), None)]
+    if report.suppressed:
+        lines.append(
+            (f"Suppressed: {len(report.suppressed)} finding(s) (see suppressedFindings)", None)
+        )
+    lines.append((DEEP_HINT, "dim"))
+    lines.extend((f"[secrets] {d}", "dim") for d in report.secret_diagnostics)
+    for severity in SEVERITY_ORDER:
+        group = [f for f in report.findings if f.severity is severity]
+        if not group:
+            continue
+        lines.append(("", None))
+        lines.append((severity.value.upper(), _STYLE[severity]))
+        for finding in group:
+            lines.extend(_finding_lines(finding))
+    return lines
+
+
+def _finding_lines(finding: Finding) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = [(f"{finding.check_id} {finding.title}", "bold")]
+    out.extend((f"  {line}", None) for line in finding.detail.split("\n"))
+    if finding.remediation:
+        out.append((f"  Fix: {finding.remediation}", "green"))
+    return out
+
+
+def render(report: Report, *, color: bool = False, heading: str = HEADING) -> str:
+    lines = render_lines(report, heading=heading)
+    if not color:
+        return "\n".join(text for text, _ in lines) + "\n"
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(force_terminal=True, color_system="standard", width=10_000, highlight=False)
+    with console.capture() as cap:
+        for text, style in lines:
+            console.print(Text(text, style=style or ""), soft_wrap=True)
+    return cap.get()

@@ -8,10 +8,13 @@ Windows). Missing or unreadable paths come back with ``ok=False`` and produce no
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 from openclaw_audit import winacl
 from openclaw_audit.context import AuditContext
+
+log = logging.getLogger(__name__)
 
 
 def run_icacls(target: str) -> str:
@@ -56,6 +59,7 @@ def inspect_path(ctx: AuditContext, path: str) -> Perms:
     if ctx.platform == "win32":
         acl = winacl.inspect_acl(path, ctx.env, run_icacls)
         if not acl.ok:
+            log.debug("icacls %s failed: %s", path, acl.error)
             return base  # icacls failed: nothing can be judged
         return replace(
             base,

@@ -21,6 +21,10 @@ from ._common import audit_agent_ids
 from ._fsperms import Perms, inspect_path, tighten_command
 
 _PERMS_FIX = """
+A path that is missing, or that cannot be inspected at all (for example `lstat` denied because
+a parent directory belongs to another user), is not reported; the reason is logged at debug
+level (open question decided: stay silent, as upstream does).
+
 ## Fix
 Run the command in the finding (`chmod 700 <dir>` / `chmod 600 <file>`, or the `icacls` reset
 on Windows), or `openclaw security audit --fix`.
@@ -395,6 +399,8 @@ def _config(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _includes(ctx: AuditContext) -> Iterator[Finding]:
+    if not ctx.config_exists:
+        return  # the scan only runs on an existing, parsed main config (§1.5)
     for path in ctx.include_files:
         perms = inspect_path(ctx, path)
         if not perms.ok:

@@ -236,6 +236,7 @@ def test_include_ladder(tmp_path: Path, mode: int, check_id: str, severity: Seve
 
 def test_includes_in_collection_order_missing_ones_skipped(tmp_path: Path) -> None:
     sd = state(tmp_path)
+    mkfile(sd / "openclaw.json", 0o600)
     a = mkfile(sd / "a.json5", 0o644)
     b = mkfile(sd / "b.json5", 0o600)
     c = mkfile(sd / "c.json5", 0o660)
@@ -245,6 +246,12 @@ def test_includes_in_collection_order_missing_ones_skipped(tmp_path: Path) -> No
         "fs.config_include.perms_writable",
         "fs.config_include.perms_world_readable",
     ]
+
+
+def test_includes_ignored_without_main_config(tmp_path: Path) -> None:
+    sd = state(tmp_path)
+    inc = mkfile(sd / "inc.json5", 0o666)
+    assert fs(ctx_for(sd, include_files=[str(inc)])) == []
 
 
 # --- credentials dir ---------------------------------------------------------------------------

@@ -598,3 +598,20 @@ def test_synced_dir_emitted_before_filesystem_group(tmp_path: Path) -> None:
     order = ids(found)
     assert order.index("fs.synced_dir") < order.index("fs.state_dir.perms_readable")
     assert order.index("summary.attack_surface") < order.index("fs.synced_dir")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"agents": "x", "logging": "y"},
+        {"agents": {"list": [1, None, {"id": 5}, {"id": "../../etc"}]}},
+        {"agents": {"entries": ["not", "a", "map"]}, "logging": {"file": None}},
+    ],
+)
+def test_odd_config_never_raises_and_ids_stay_inside_state(
+    tmp_path: Path, config: dict[str, Any]
+) -> None:
+    sd = state(tmp_path)
+    agent_file(sd, "etc", "sessions/sessions.json", 0o644)
+    found = fs(ctx_for(sd, config))
+    assert all(str(sd) in (f.subject or "") for f in found)

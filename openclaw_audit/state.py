@@ -31,6 +31,7 @@ class PermInfo:
     nlink: int = 0
     size: int = 0
     error: str | None = None
+    target_ok: bool = True  # False for a dangling symlink (its target could not be stat-ed)
 
     @property
     def world_writable(self) -> bool:
@@ -104,11 +105,12 @@ def _inspect(path: str) -> PermInfo:
         return PermInfo(path=path, ok=False, error=exc.strerror or type(exc).__name__)
     is_link = statmod.S_ISLNK(lst.st_mode)
     st = lst
+    target_ok = True
     if is_link:
         try:
             st = os.stat(path)
         except OSError:
-            st = lst
+            st, target_ok = lst, False
     return PermInfo(
         path=path,
         ok=True,
@@ -120,4 +122,5 @@ def _inspect(path: str) -> PermInfo:
         gid=st.st_gid,
         nlink=st.st_nlink,
         size=st.st_size,
+        target_ok=target_ok,
     )

@@ -56,6 +56,11 @@ def inspect_path(ctx: AuditContext, path: str) -> Perms:
     if not info.ok:
         return Perms(path=path, ok=False)
     base = Perms(path=path, ok=True, is_symlink=info.is_symlink, is_dir=info.is_dir, bits=info.bits)
+    if not info.target_ok:
+        # A dangling link protects nothing: its own bits are always 777 on Linux, so judging
+        # them would report a world-writable file that does not exist (deliberate deviation
+        # from checks-filesystem.md §1.3 step 3; the *.symlink finding still fires).
+        return base
     if ctx.platform == "win32":
         acl = winacl.inspect_acl(path, ctx.env, run_icacls)
         if not acl.ok:

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.static_checks import _fsperms
-from openclaw_audit.static_checks.filesystem import is_synced_path, log_file_path
 
+from builders import by_id, ids, make_ctx, one, run_checks
 from openclaw_audit import state as state_mod
 from openclaw_audit.context import AuditContext
 from openclaw_audit.model import Finding, Severity
 from openclaw_audit.registry import Stage
+from openclaw_audit.static_checks import _fsperms
+from openclaw_audit.static_checks.filesystem import is_synced_path, log_file_path
 
 
 def mkdir(path: Path, mode: int = 0o700) -> Path:

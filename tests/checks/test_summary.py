@@ -1,5 +1,4 @@
 from builders import audit, one
-
 from openclaw_audit.model import Severity
 
 

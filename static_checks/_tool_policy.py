@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from openclaw_audit.context import AuditContext
 from openclaw_audit.static_checks._agents import (
     agent_sandbox_mode,
     agents,
     sub,
     sub_dict,
 )
+
+from openclaw_audit.context import AuditContext
 
 ALIASES: Mapping[str, str] = {"bash": "exec", "apply-patch": "apply_patch", "cron": "automations"}
 
@@ -77,7 +78,14 @@ _BASE_GROUPS: dict[str, tuple[str, ...]] = {
         "ask_user",
         "skill_workshop",
     ),
-    "group:media": ("view_image", "image_generate", "music_generate", "video_generate", "tts", "pdf"),
+    "group:media": (
+        "view_image",
+        "image_generate",
+        "music_generate",
+        "video_generate",
+        "tts",
+        "pdf",
+    ),
 }
 
 

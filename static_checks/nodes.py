@@ -140,7 +140,6 @@ def deny_commands_ineffective(ctx: AuditContext) -> Iterator[Finding]:
     deny_key, deny = node_deny(ctx)
     if not deny:
         return
-    # Long entries are unlikely to be typos and would make the edit distance expensive.
     _, allow = node_allow(ctx)
     known = list(dict.fromkeys([*BASE_NODE_COMMANDS, *DANGEROUS_NODE_COMMANDS, *allow]))
     known_set = set(known)
@@ -157,6 +156,7 @@ def deny_commands_ineffective(ctx: AuditContext) -> Iterator[Finding]:
     if unknown:
         parts = []
         for e in unknown:
+            # Capped: a huge entry is no typo and would make the edit distance slow.
             tips = suggest(e[:200], known)
             parts.append(f"{e} (did you mean: {', '.join(tips)})" if tips else e)
         lines.append(f"- Unknown command names (not a known node command): {', '.join(parts)}")

@@ -395,8 +395,8 @@ def test_models_legacy_and_weak() -> None:
     assert "- openai/gpt-3.5-turbo (" in one(found, "models.legacy").detail
     w = one(found, "models.weak_tier").detail
     assert (
-        "claude-3-haiku (Haiku tier (smaller model); below Claude 4.5) @ agents.defaults.model.fallbacks"
-        in w
+        "claude-3-haiku (Haiku tier (smaller model); below Claude 4.5) "
+        "@ agents.defaults.model.fallbacks" in w
     )
     modern = audit(
         {
@@ -416,8 +416,8 @@ def test_small_params_unsafe_ok_and_image_excluded() -> None:
     f = one(audit(cfg), "models.small_params")
     assert f.severity is Severity.CRITICAL
     assert (
-        "- ollama/llama-3.1-70b (70B) @ agents.defaults.model.primary (unsafe; sandbox=off; web=[web_fetch, browser])"
-        in f.detail
+        "- ollama/llama-3.1-70b (70B) @ agents.defaults.model.primary "
+        "(unsafe; sandbox=off; web=[web_fetch, browser])" in f.detail
     )
     assert "llava" not in f.detail
     cfg["agents"]["defaults"]["sandbox"] = {"mode": "all"}

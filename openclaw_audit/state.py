@@ -59,6 +59,7 @@ class StateView:
 
     def __init__(self) -> None:
         self._cache: dict[str, PermInfo] = {}
+        self._real: dict[str, str | None] = {}
 
     def inspect(self, path: str | os.PathLike[str]) -> PermInfo:
         key = os.fspath(path)
@@ -79,6 +80,16 @@ class StateView:
         except OSError as exc:
             log.debug("cannot list %s: %s", path, exc.strerror)
             return []
+
+    def realpath(self, path: str | os.PathLike[str]) -> str | None:
+        """Symlink-resolved absolute path (read-only lookups); None when it cannot be resolved."""
+        key = os.fspath(path)
+        if key not in self._real:
+            try:
+                self._real[key] = os.path.realpath(key, strict=True)
+            except (OSError, ValueError):
+                self._real[key] = None
+        return self._real[key]
 
     def read_text(self, path: str | os.PathLike[str], max_bytes: int = 1 << 20) -> str | None:
         """Text of a regular file up to ``max_bytes``; None when missing, unreadable or larger."""

@@ -184,6 +184,9 @@ run `/…` commands.
 
 ## Fix
 Turn access groups back on, or list the allowed users per guild or channel.
+
+Decision: an account-level `commands.native: "auto"` wins over the global switch and means
+"on" for Discord and Telegram, "off" for Slack (upstream's resolution order).
 """,
 )
 
@@ -269,6 +272,13 @@ Anyone who can find the bot can message the agent and use its tools.
 ## Fix
 Use `pairing` or `allowlist`. If open DMs are intended, put `"*"` in the allowlist so the
 choice is explicit.
+
+Decisions: the channel group runs for every configured known channel and account, even
+though upstream 2026.9.6 was observed to emit none of these findings (skip the group with
+`--skip-check 'channels.*'`). "Configured" follows our per-channel credential table, not
+plugin logic. `dmPolicy` wins over legacy `dm.policy` on every channel that reads legacy
+keys (Discord, Slack, Google Chat). No `channels.<ch>.warning.<N>` findings are produced
+(no channel plugins), and open group policies are left to `security.exposure.*`.
 """,
 )
 

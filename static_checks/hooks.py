@@ -254,6 +254,7 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
                 f"hooks.token has the same value as the gateway {reused.kind}, so anyone "
                 f"holding the webhook token can also authenticate to the gateway itself.",
                 title=f"Webhook token is the same as the gateway {reused.kind}",
+                remediation=ctx.cmd(TOKEN_REUSE.remediation or ""),
                 subject=reused.kind,
                 location=cfg.location("hooks.token"),
             )

@@ -92,6 +92,12 @@ def test_reuse_of_gateway_token_is_critical() -> None:
     assert "hooks.token" in (f.remediation or "")
 
 
+def test_reuse_remediation_carries_profile() -> None:
+    cfg = {**hardened(), "gateway": {"auth": {"token": LONG}}}
+    f = one(hooks(cfg, env={"OPENCLAW_PROFILE": "ops"}), "hooks.token_reuse_gateway_token")
+    assert "openclaw --profile ops doctor --fix" in (f.remediation or "")
+
+
 def test_reuse_of_env_gateway_token_with_inferred_mode() -> None:
     f = one(
         hooks(hardened(), env={"OPENCLAW_GATEWAY_TOKEN": LONG}), "hooks.token_reuse_gateway_token"

@@ -407,7 +407,7 @@ MUTABLE_CASES: list[tuple[str, dict[str, Any], list[Any], list[Any]]] = [
         "irc",
         {"host": "irc.libera.chat"},
         ["alice", "irc:bob", "user:carol"],
-        ["alice!~a@host", "bob@host", "IRC:nick!u@h"],
+        ["alice!~a@host", "bob@host", "IRC:nick!u@h", "user:nick!ident"],
     ),
 ]
 

@@ -21,6 +21,7 @@ from ._gateway_auth import (
     as_secret_ref,
     control_ui_enabled,
     env_value,
+    explicit_mode,
     has_gateway_auth,
     has_loopback_auth,
     http_tools_reenabled,
@@ -39,6 +40,13 @@ _PLACEHOLDERS = frozenset({"", "undefined", "null"})
 
 def _sev(critical: bool) -> Severity:
     return Severity.CRITICAL if critical else Severity.WARN
+
+
+def _missing_auth_reason(ctx: AuditContext) -> str:
+    """Why no shared secret counts, in words (never a value)."""
+    if explicit_mode(ctx) == "none":
+        return 'gateway auth mode is "none"'
+    return "no gateway.auth token or password is configured"
 
 
 # --- row 1: gateway.tools_invoke_http.dangerous_allow ---------------------------------------
@@ -109,8 +117,7 @@ def bind_no_auth(ctx: AuditContext) -> Iterator[Finding]:
     if is_loopback_bind(ctx) or has_gateway_auth(ctx):
         return
     yield BIND_NO_AUTH.finding(
-        f'gateway.bind is "{bind_mode(ctx)}" but neither a gateway.auth token nor a password '
-        "is configured.",
+        f'gateway.bind is "{bind_mode(ctx)}" but {_missing_auth_reason(ctx)}.',
         location=ctx.config.location("gateway.bind"),
     )
 
@@ -239,8 +246,8 @@ def loopback_no_auth(ctx: AuditContext) -> Iterator[Finding]:
     if not is_loopback_bind(ctx) or not control_ui_enabled(ctx) or has_loopback_auth(ctx):
         return
     yield LOOPBACK_NO_AUTH.finding(
-        "gateway.bind is loopback but no gateway credential is configured (no usable token "
-        "or password). Through a reverse proxy or port forward the gateway would be open.",
+        f"gateway.bind is loopback but {_missing_auth_reason(ctx)}. Through a reverse proxy "
+        "or port forward the gateway would be open.",
         location=ctx.config.location("gateway.auth"),
     )
 

@@ -525,3 +525,10 @@ def test_group_emits_in_row_order_open_lan_and_trusted_proxy() -> None:
     found = ids(gw({"gateway": {"bind": "custom", "auth": {"mode": "trusted-proxy"}}}))
     _assert_in_row_order(found)
     assert found[0] == "gateway.control_ui.allowed_origins_required"
+
+
+def test_no_auth_details_name_mode_none() -> None:
+    f = one(gw({"gateway": {"auth": {"mode": "none"}}}), "gateway.loopback_no_auth")
+    assert '"none"' in f.detail
+    f = one(gw({"gateway": {"bind": "lan"}}), "gateway.bind_no_auth")
+    assert "token or password" in f.detail

@@ -197,3 +197,11 @@ def test_env_reference_look() -> None:
     assert ga.looks_like_env_reference(" $gw_password ")
     assert not ga.looks_like_env_reference("hunter2")
     assert not ga.looks_like_env_reference("pa$$word")
+
+
+@pytest.mark.parametrize("mode", ["token", "none", "trusted-proxy"])
+def test_explicit_non_password_mode_blocks_password(mode: str) -> None:
+    src = {"gateway": {"auth": {"mode": mode, "password": {"source": "env", "id": "X"}}}}
+    ctx = make_ctx({}, source=src)
+    assert not ga.password_can_win(ctx)
+    assert not ga.password_configured(ctx)

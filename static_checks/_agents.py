@@ -11,9 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_audit.static_checks._common import normalize_agent_id, roster
-
 from openclaw_audit.context import AuditContext
+from openclaw_audit.static_checks._common import normalize_agent_id, roster
 
 SANDBOX_MODES = ("off", "non-main", "all")
 

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit.context import AuditContext
 from openclaw_audit.static_checks._agents import agents, default_scope_id, sub, sub_dict
 from openclaw_audit.static_checks._common import normalize_agent_id
-
-from openclaw_audit.context import AuditContext
 
 _MODE_TO_SECURITY = {"deny": "deny", "allowlist": "allowlist", "ask": "allowlist"}
 _MODE_TO_SECURITY |= {"auto": "allowlist", "full": "full"}

@@ -19,14 +19,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from openclaw_audit.context import AuditContext
 from openclaw_audit.static_checks._agents import (
     agent_sandbox_mode,
     agents,
     sub,
     sub_dict,
 )
-
-from openclaw_audit.context import AuditContext
 
 ALIASES: Mapping[str, str] = {"bash": "exec", "apply-patch": "apply_patch", "cron": "automations"}
 

@@ -12,6 +12,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 from openclaw_audit.static_checks._agents import agent_sandbox_mode, agents, sub
 from openclaw_audit.static_checks._exec_policy import (
     agent_host,
@@ -19,10 +22,6 @@ from openclaw_audit.static_checks._exec_policy import (
     global_host,
     global_security,
 )
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
 
 MAX_REGISTRY_BYTES = 16 * 1024 * 1024
 MCPORTER_REL = os.path.join("skills", "config", "mcporter.json")

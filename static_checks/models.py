@@ -7,6 +7,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 from openclaw_audit.static_checks._agents import agents
 from openclaw_audit.static_checks._tool_policy import (
     ToolContext,
@@ -14,10 +17,6 @@ from openclaw_audit.static_checks._tool_policy import (
     tool_allowed,
     tool_contexts,
 )
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
 
 SMALL_LIMIT_B = 300
 MAX_LINES = 12

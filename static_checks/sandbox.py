@@ -7,6 +7,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 from openclaw_audit.static_checks._agents import (
     agent_sandbox_mode,
     agents,
@@ -14,10 +17,6 @@ from openclaw_audit.static_checks._agents import (
     sub,
     sub_dict,
 )
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
 
 DOCKER_MODE_OFF = define(
     "sandbox.docker_config_mode_off",

@@ -12,6 +12,9 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 from openclaw_audit.static_checks._agents import (
     agent_sandbox_mode,
     agents,
@@ -28,10 +31,6 @@ from openclaw_audit.static_checks._exec_policy import (
 )
 from openclaw_audit.static_checks._inbound import open_exec_surface
 from openclaw_audit.static_checks._tool_policy import sandbox_mode, tool_allowed, tool_contexts
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
 
 HOST_SANDBOX_DEFAULTS = define(
     "tools.exec.host_sandbox_no_sandbox_defaults",

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 from openclaw_audit.static_checks._agents import agents, has_roster_key, sub
 from openclaw_audit.static_checks._inbound import multi_user_signals
 from openclaw_audit.static_checks._tool_policy import allowed_tools, sandbox_mode, tool_contexts
 from openclaw_audit.static_checks.exposure import risky_contexts
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
 
 GROUPS_DOC = "https://docs.openclaw.ai/channels/groups#session-keys"
 TRUST_DOC = "https://docs.openclaw.ai/gateway/security/trust-model"

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from builders import by_id, ids, make_ctx, one, run_checks
 
+from builders import by_id, ids, make_ctx, one, run_checks
 from openclaw_audit.model import Finding, Severity
 from openclaw_audit.registry import Stage
 

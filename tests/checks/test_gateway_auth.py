@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from builders import make_ctx
-from openclaw_audit.static_checks import _gateway_auth as ga
 
+from builders import make_ctx
 from openclaw_audit.context import AuthOverride
+from openclaw_audit.static_checks import _gateway_auth as ga
 
 TOKEN = "t" * 32
 

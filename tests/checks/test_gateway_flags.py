@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from builders import by_id, make_ctx, run_checks
-
 from openclaw_audit.model import Finding, Severity
 from openclaw_audit.registry import Stage
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import audit, by_id, ids
 
+from builders import audit, by_id, ids
 from openclaw_audit.context import AuthOverride
 from openclaw_audit.model import Finding
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import audit, by_id, ids, one
 
+from builders import audit, by_id, ids, one
 from openclaw_audit.context import AuthOverride
 from openclaw_audit.model import Severity
 

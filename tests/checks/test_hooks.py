@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from builders import by_id, ids, make_ctx, one, run_checks
 
+from builders import by_id, ids, make_ctx, one, run_checks
 from openclaw_audit.context import AuthOverride
 from openclaw_audit.model import Severity
 from openclaw_audit.registry import Stage

@@ -2,8 +2,8 @@ import json
 from pathlib import Path
 
 import pytest
-from builders import audit, by_id, ids, one
 
+from builders import audit, by_id, ids, one
 from openclaw_audit.model import Severity
 
 OPEN = {"channels": {"discord": {"groupPolicy": "open"}}}

@@ -75,6 +75,12 @@ _B64 = re.compile(r"""(?:atob|Buffer\.from)\s*\(\s*["'][A-Za-z0-9+/=]{200,}["']"
 _ENV = re.compile(r"process\.env")
 _ENV_WINDOW = 8
 
+_DYNAMIC_HINTS = ("eval", "Function")
+_MINING_HINTS = ("stratum+", "coinhive", "cryptonight", "xmrig")
+_NET_HINTS = ("fetch", "post", "http.request")  # lower-cased text
+_B64_HINTS = ("atob", "Buffer.from")
+_SEND_HINTS = ("fetch", "axios", "got", "ky", "request", "post", "put", "patch", "WebSocket")
+
 # Network sends for the skill-markdown rule (a wider list than NET).
 NETWORK_SEND = re.compile(
     r"\b(?:fetch|axios|got|ky)\s*\(|\bhttps?\.request\s*\("
@@ -82,114 +88,102 @@ NETWORK_SEND = re.compile(
 )
 
 
+# One token per match: a comment (dropped) or a string literal (kept), leftmost first, so a
+# "//" inside a string is never taken for a comment. Unterminated literals and block comments
+# run to the end of the text.
+_TOKENS = re.compile(
+    r"//[^\n]*|/\*.*?(?:\*/|\Z)|'(?:\\.|[^'\\])*'?|\"(?:\\.|[^\"\\])*\"?|`(?:\\.|[^`\\])*`?",
+    re.DOTALL,
+)
+
+
+def _keep_strings(m: re.Match[str]) -> str:
+    tok = m.group(0)
+    if tok.startswith("//"):
+        return ""
+    if tok.startswith("/*"):
+        return "\n" * tok.count("\n")
+    return tok
+
+
 def strip_comments(source: str) -> str:
     """Drop ``//`` and ``/* */`` comments (newlines kept), leaving string literals intact."""
-    out: list[str] = []
-    i, n = 0, len(source)
-    quote: str | None = None
-    while i < n:
-        ch = source[i]
-        if quote is not None:
-            # Copy the literal up to its closing quote, honouring backslash escapes.
-            j = i
-            while j < n:
-                c = source[j]
-                if c == "\\":
-                    j += 2
-                    continue
-                if c == quote:
-                    j += 1
-                    quote = None
-                    break
-                j += 1
-            out.append(source[i:j])
-            i = j
-            continue
-        if ch in "'\"`":
-            quote = ch
-            out.append(ch)
-            i += 1
-            continue
-        if ch == "/" and i + 1 < n:
-            nxt = source[i + 1]
-            if nxt == "/":
-                j = source.find("\n", i)
-                if j < 0:
-                    break
-                i = j  # the newline itself is copied by the next iteration
-                continue
-            if nxt == "*":
-                j = source.find("*/", i + 2)
-                body = source[i + 2 : j] if j >= 0 else source[i + 2 :]
-                out.append("\n" * body.count("\n"))
-                if j < 0:
-                    break
-                i = j + 2
-                continue
-        # Copy a run of ordinary characters in one go.
-        j = i + 1
-        while j < n and source[j] not in "'\"`/":
-            j += 1
-        out.append(source[i:j])
-        i = j
-    return "".join(out)
+    if "/" not in source:
+        return source
+    return _TOKENS.sub(_keep_strings, source)
+
+
+def _line_no(text: str, pos: int) -> int:
+    return text.count("\n", 0, pos) + 1
+
+
+def _first_line_match(
+    pattern: re.Pattern[str], text: str, lines: list[str], accept: object = None
+) -> int | None:
+    """1-based first line where ``pattern`` matches (and ``accept(line, match)`` holds).
+
+    A match inside one line is also a match of the whole text, so the per-line search can
+    start at the line of the first whole-text match; texts without any match cost one search.
+    """
+    m = pattern.search(text)
+    if m is None:
+        return None
+    for idx in range(_line_no(text, m.start()) - 1, len(lines)):
+        lm = pattern.search(lines[idx])
+        if lm is not None and (accept is None or accept(lines[idx], lm)):  # type: ignore[operator]
+            return idx + 1
+    return None
+
+
+def _real_exec(line: str, m: re.Match[str]) -> bool:
+    """``x.exec(`` is usually RegExp.exec; only child_process objects count."""
+    start = m.start(1)
+    member = m.group(1) == "exec" and start > 0 and line[start - 1] == "."
+    return not member or _EXEC_MEMBER_OK.search(line) is not None
+
+
+def _odd_ws_port(_line: str, m: re.Match[str]) -> bool:
+    return int(m.group(1)) not in _STANDARD_PORTS
+
+
+# Python's re has no literal-prefix scan for these alternations; cheap substring checks on the
+# text (lower-cased once) skip most files before any regex runs.
+def _has_any(text: str, needles: tuple[str, ...]) -> bool:
+    return any(n in text for n in needles)
 
 
 def _line_rules(source: str, lines: list[str], file: str) -> Iterable[ScanFinding]:
+    low = source.lower()
     if "child_process" in source:
-        for no, line in enumerate(lines, 1):
-            m = _EXEC.search(line)
-            if m is None:
-                continue
-            start = m.start(1)
-            benign_member = (
-                m.group(1) == "exec"
-                and start > 0
-                and line[start - 1] == "."
-                and _EXEC_MEMBER_OK.search(line) is None
-            )
-            if not benign_member:
-                yield ScanFinding("dangerous-exec", Severity.CRITICAL, _MSG_EXEC, file, no)
-                break
-    for no, line in enumerate(lines, 1):
-        if _DYNAMIC.search(line):
-            yield ScanFinding("dynamic-code-execution", Severity.CRITICAL, _MSG_DYNAMIC, file, no)
-            break
-    for no, line in enumerate(lines, 1):
-        if _MINING.search(line):
-            yield ScanFinding("crypto-mining", Severity.CRITICAL, _MSG_MINING, file, no)
-            break
-    for no, line in enumerate(lines, 1):
-        m = _WS_PORT.search(line)
-        if m is not None and int(m.group(1)) not in _STANDARD_PORTS:
-            yield ScanFinding("suspicious-network", Severity.WARN, _MSG_WS_PORT, file, no)
-            break
-
-
-def _first_line(pattern: re.Pattern[str], lines: list[str]) -> int:
-    """1-based first line matching, or 1 when only the whole text matches."""
-    for no, line in enumerate(lines, 1):
-        if pattern.search(line):
-            return no
-    return 1
+        no = _first_line_match(_EXEC, source, lines, _real_exec)
+        if no is not None:
+            yield ScanFinding("dangerous-exec", Severity.CRITICAL, _MSG_EXEC, file, no)
+    no = _first_line_match(_DYNAMIC, source, lines) if _has_any(source, _DYNAMIC_HINTS) else None
+    if no is not None:
+        yield ScanFinding("dynamic-code-execution", Severity.CRITICAL, _MSG_DYNAMIC, file, no)
+    no = _first_line_match(_MINING, source, lines) if _has_any(low, _MINING_HINTS) else None
+    if no is not None:
+        yield ScanFinding("crypto-mining", Severity.CRITICAL, _MSG_MINING, file, no)
+    no = _first_line_match(_WS_PORT, source, lines, _odd_ws_port) if "WebSocket" in source else None
+    if no is not None:
+        yield ScanFinding("suspicious-network", Severity.WARN, _MSG_WS_PORT, file, no)
 
 
 def _source_rules(stripped: str, lines: list[str], file: str) -> Iterable[ScanFinding]:
-    has_net = NET.search(stripped) is not None
+    # Windowless rules: the whole text decides; the line is the first matching line, or 1.
+    has_net = _has_any(stripped.lower(), _NET_HINTS) and NET.search(stripped) is not None
     if has_net and _READ_FILE.search(stripped):
-        line = _first_line(_READ_FILE, lines)
+        line = _first_line_match(_READ_FILE, stripped, lines) or 1
         yield ScanFinding("potential-exfiltration", Severity.WARN, _MSG_EXFIL, file, line)
-    if _HEX.search(stripped):
-        yield ScanFinding(
-            "obfuscated-code", Severity.WARN, _MSG_HEX, file, _first_line(_HEX, lines)
-        )
-    if _B64.search(stripped):
-        yield ScanFinding(
-            "obfuscated-code", Severity.WARN, _MSG_B64, file, _first_line(_B64, lines)
-        )
-    if has_net and _ENV.search(stripped):
-        for idx, line in enumerate(lines):
-            if not _ENV.search(line):
+    if "\\x" in stripped and _HEX.search(stripped):
+        line = _first_line_match(_HEX, stripped, lines) or 1
+        yield ScanFinding("obfuscated-code", Severity.WARN, _MSG_HEX, file, line)
+    if _has_any(stripped, _B64_HINTS) and _B64.search(stripped):
+        line = _first_line_match(_B64, stripped, lines) or 1
+        yield ScanFinding("obfuscated-code", Severity.WARN, _MSG_B64, file, line)
+    if has_net and "process.env" in stripped:
+        for idx, line_text in enumerate(lines):
+            if "process.env" not in line_text:
                 continue
             lo, hi = max(0, idx - _ENV_WINDOW), min(len(lines), idx + _ENV_WINDOW + 1)
             if NET.search("\n".join(lines[lo:hi])):
@@ -197,12 +191,23 @@ def _source_rules(stripped: str, lines: list[str], file: str) -> Iterable[ScanFi
                 break
 
 
-def scan_source(source: str, file: str) -> list[ScanFinding]:
-    """All rule findings for one file's text: line rules first, then source rules."""
+@dataclass(frozen=True, slots=True)
+class SourceScan:
+    findings: list[ScanFinding]
+    network_send: bool  # NETWORK_SEND in the comment-stripped text
+
+
+def analyze_source(source: str, file: str) -> SourceScan:
+    """Rule findings (line rules first, then source rules) plus the network-send flag."""
     findings = list(_line_rules(source, source.split("\n"), file))
     stripped = strip_comments(source)
     findings.extend(_source_rules(stripped, stripped.split("\n"), file))
-    return findings
+    sends = _has_any(stripped, _SEND_HINTS) and NETWORK_SEND.search(stripped) is not None
+    return SourceScan(findings, sends)
+
+
+def scan_source(source: str, file: str) -> list[ScanFinding]:
+    return analyze_source(source, file).findings
 
 
 # ---------------------------------------------------------------------------------------------
@@ -317,9 +322,9 @@ def scan_root(
             continue
         summary.scanned_files += 1
         rel = os.path.relpath(path, root_abs).replace(os.sep, "/")
-        summary.findings.extend(scan_source(text, rel))
-        if not summary.network_send and NETWORK_SEND.search(strip_comments(text)):
-            summary.network_send = True
+        result = analyze_source(text, rel)
+        summary.findings.extend(result.findings)
+        summary.network_send = summary.network_send or result.network_send
     return summary
 
 

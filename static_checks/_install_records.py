@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit.static_checks._plugin_dirs import read_json
+
 from openclaw_audit.context import AuditContext
-from static_checks._plugin_dirs import read_json
 
 _PINNED_VERSION = re.compile(r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor", "prototype"})

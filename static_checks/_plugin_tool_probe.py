@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from openclaw_audit.static_checks._common import roster
+
 from openclaw_audit.context import AuditContext
-from static_checks._common import roster
 
 PROBE_TOOL = "__openclaw_plugin_probe__"
 

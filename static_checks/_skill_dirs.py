@@ -9,10 +9,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from openclaw_audit.static_checks._common import (
+    audit_agent_ids,
+    default_agent_id,
+    normalize_agent_id,
+    roster,
+)
+from openclaw_audit.static_checks._install_records import expand_home
+from openclaw_audit.static_checks._plugin_dirs import extensions_dir
+
 from openclaw_audit.context import AuditContext
-from static_checks._common import audit_agent_ids, default_agent_id, normalize_agent_id, roster
-from static_checks._install_records import expand_home
-from static_checks._plugin_dirs import extensions_dir
 
 
 def _abs(ctx: AuditContext, raw: str) -> str:

@@ -11,10 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from static_checks._install_records import (
+from openclaw_audit.static_checks._install_records import (
     InstallRecord,
     drifted,
     hook_install_records,
@@ -22,13 +19,17 @@ from static_checks._install_records import (
     plugin_install_records,
     unpinned,
 )
-from static_checks._plugin_dirs import (
+from openclaw_audit.static_checks._plugin_dirs import (
     PluginDirs,
     enabled_extension_ids,
     manifest_id,
     plugin_dirs,
 )
-from static_checks._plugin_tool_probe import permissive_contexts
+from openclaw_audit.static_checks._plugin_tool_probe import permissive_contexts
+
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
 
 _USERINFO = re.compile(r"//[^/@\s]+@")
 
@@ -256,8 +257,8 @@ def _credential_present(value: object) -> bool:
 
 
 def _has_configured_enabled_account(ctx: AuditContext, ch: str) -> bool:
-    section = ctx.source.get_dict(("channels", ch))
-    if not section or section.get("enabled") is False:
+    section = ctx.source.get(("channels", ch))
+    if not isinstance(section, Mapping) or section.get("enabled") is False:
         return False
     keys, env_keys, _ = _SKILL_COMMAND_CHANNELS[ch]
     accounts = section.get("accounts")

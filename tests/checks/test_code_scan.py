@@ -395,3 +395,35 @@ def test_skill_scan_failed_when_unlistable(tmp_path: Path) -> None:
         mp.undo()
     assert f.severity is Severity.WARN
     assert "Permission denied" in f.detail
+
+
+def test_wedged_scan_is_abandoned_at_the_deadline(tmp_path: Path) -> None:
+    make_plugin(tmp_path, "slow", {"i.js": "1"})
+    make_plugin(tmp_path, "zfast", {"i.js": "eval(x)"})
+    real = code_safety.scan_root
+
+    def maybe_hang(fs: StateView, root: str, **kw: object) -> object:
+        if root.endswith("slow"):
+            time.sleep(2.5)  # ignores the cooperative deadline, like a stuck read
+        return real(fs, root, **kw)  # type: ignore[arg-type]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(code_safety, "scan_root", maybe_hang)
+    try:
+        ctx = make_ctx({}, state_dir=tmp_path, deep=True)
+        start = time.perf_counter()
+        found = list(code_safety.scan_installed_code(ctx, deadline_s=0.2))
+        elapsed = time.perf_counter() - start
+    finally:
+        mp.undo()
+    assert elapsed < 2.0
+    assert ids(found) == ["plugins.code_safety.scan_failed", "plugins.code_safety"]
+    assert "slow" in found[0].detail and "timed out" in found[0].detail
+    assert found[1].subject == "zfast"
+
+
+def test_many_plugins_keep_sorted_order(tmp_path: Path) -> None:
+    for name in ("delta", "Alpha", "charlie", "bravo", "echo", "foxtrot"):
+        make_plugin(tmp_path, name, {"i.js": "eval(x)"})
+    found = deep({}, tmp_path)
+    assert [f.subject for f in found] == ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]

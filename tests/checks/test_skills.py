@@ -135,3 +135,14 @@ def test_skill_dirs_order_dedupe_and_extensions_excluded(tmp_path: Path) -> None
 
 def test_no_workspace_no_finding(tmp_path: Path) -> None:
     assert escape({"agents": {"defaults": {"workspace": 5}}}, tmp_path / "missing") == []
+
+
+def test_odd_input_never_raises(tmp_path: Path) -> None:
+    from builders import audit
+
+    for cfg in (
+        {"agents": {"list": [{"id": "a", "workspace": 5}, "x", {"id": 3}]}, "skills": "x"},
+        {"agents": {"entries": {"a": {"workspace": ["x"]}}}, "skills": {"load": {"extraDirs": 3}}},
+        {"agents": "x", "skills": {"load": {"extraDirs": ["", "~", "/nonexistent"]}}},
+    ):
+        audit(cfg, state_dir=tmp_path, deep=True)

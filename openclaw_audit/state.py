@@ -54,6 +54,14 @@ class PermInfo:
         return f"{self.bits:03o}"
 
 
+@dataclass(frozen=True, slots=True)
+class DirEntry:
+    """One directory entry; ``kind`` is "file", "dir", "symlink" or "other" (lstat view)."""
+
+    name: str
+    kind: str
+
+
 class StateView:
     """Cached filesystem inspection. Never follows a path outside what a check asks for."""
 
@@ -90,6 +98,37 @@ class StateView:
             except (OSError, ValueError):
                 self._real[key] = None
         return self._real[key]
+
+    def entries(self, path: str | os.PathLike[str]) -> list[DirEntry]:
+        """Entries of a directory, sorted by name, classified without following symlinks.
+
+        Raises OSError when the directory cannot be listed, so callers can tell "missing"
+        (FileNotFoundError / NotADirectoryError) from "unreadable".
+        """
+        out: list[DirEntry] = []
+        with os.scandir(path) as it:
+            for entry in it:
+                try:
+                    if entry.is_symlink():
+                        kind = "symlink"
+                    elif entry.is_dir(follow_symlinks=False):
+                        kind = "dir"
+                    elif entry.is_file(follow_symlinks=False):
+                        kind = "file"
+                    else:
+                        kind = "other"  # FIFO, socket, device
+                except OSError:
+                    kind = "other"
+                out.append(DirEntry(entry.name, kind))
+        out.sort(key=lambda e: e.name)
+        return out
+
+    def resolve(self, path: str | os.PathLike[str]) -> str:
+        """Canonical path (symlinks resolved as far as they exist); never raises."""
+        try:
+            return os.path.realpath(path)
+        except (OSError, ValueError):
+            return os.path.abspath(path)
 
     def read_text(self, path: str | os.PathLike[str], max_bytes: int = 1 << 20) -> str | None:
         """Text of a regular file up to ``max_bytes``; None when missing, unreadable or larger."""

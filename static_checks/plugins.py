@@ -1,0 +1,419 @@
+"""Plugin trust and install-record checks (checks-plugins-skills.md §2).
+
+Always run (no ``--deep``). Order: allowlist (missing or phantom entries), tool reachability,
+then plugin install records, then hook install records.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, check, define
+from openclaw_audit.static_checks._install_records import (
+    InstallRecord,
+    drifted,
+    hook_install_records,
+    missing_integrity,
+    plugin_install_records,
+    unpinned,
+)
+from openclaw_audit.static_checks._plugin_dirs import (
+    PluginDirs,
+    enabled_extension_ids,
+    manifest_id,
+    plugin_dirs,
+)
+from openclaw_audit.static_checks._plugin_tool_probe import permissive_contexts
+
+_USERINFO = re.compile(r"//[^/@\s]+@")
+
+# Channel ids (checks-channels.md §1.3) plus plugins bundled with OpenClaw. Open question in the
+# spec: upstream's bundled list changes between releases; ids missing here are reported.
+CHANNEL_IDS = (
+    "telegram",
+    "whatsapp",
+    "discord",
+    "irc",
+    "googlechat",
+    "slack",
+    "signal",
+    "imessage",
+    "line",
+    "matrix",
+    "mattermost",
+    "msteams",
+    "nextcloud-talk",
+    "synology-chat",
+    "zalo",
+    "zalouser",
+)
+BUNDLED_PLUGIN_IDS = frozenset(
+    {
+        *CHANNEL_IDS,
+        "bluebubbles",
+        "feishu",
+        "nostr",
+        "tlon",
+        "twitch",
+        "browser",
+        "canvas",
+        "bonjour",
+        "memory-core",
+        "memory-lancedb",
+        "active-memory",
+        "voice-call",
+        "talk-voice",
+        "phone-control",
+        "device-pair",
+        "lobster",
+        "llm-task",
+        "open-prose",
+        "diagnostics-otel",
+        "copilot-proxy",
+        "thread-ownership",
+        "acpx",
+        "anthropic",
+        "openai",
+        "google",
+        "ollama",
+        "brave",
+    }
+)
+
+_DOCS_TAIL = """
+Decision (open question): the bundled plugin ids this audit knows are all channel ids plus a
+static list of plugins shipped with OpenClaw; an allowlist entry naming a bundled plugin that is
+missing from that list is reported as a phantom entry.
+"""
+
+NO_ALLOWLIST = define(
+    "plugins.extensions_no_allowlist",
+    Severity.WARN,
+    "Installed plugins are not pinned by plugins.allow",
+    remediation="Set plugins.allow to the explicit list of plugin ids you trust.",
+    escalates=True,
+    docs="""
+## What
+Fires when `<stateDir>/extensions` holds at least one plugin directory and `plugins.allow` is
+missing, not a list, or empty. Critical when native skill commands are likely exposed: a
+configured, enabled Discord, Telegram or Slack account with native skill commands on
+(`channels.<ch>.commands.nativeSkills`, else `commands.nativeSkills`, else on for Discord and
+Telegram, off for Slack).
+
+## Why
+Without an allowlist every directory dropped into `extensions/` is loaded and trusted, so one
+stray or tampered package becomes code running inside the gateway.
+
+## Fix
+List the plugin ids you trust in `plugins.allow`.
+""",
+)
+
+PHANTOM = define(
+    "plugins.allow_phantom_entries",
+    Severity.WARN,
+    "plugins.allow names plugins that are not installed",
+    remediation="Remove the unused plugins.allow entries, or install the plugins they name.",
+    docs="""
+## What
+Fires when plugins are installed, `plugins.allow` is non-empty and some entry (other than
+`group:plugins`) matches no known plugin id: installed directories, install records,
+`openclaw.plugin.json` ids, or plugins bundled with OpenClaw.
+
+## Why
+A dangling allowlist entry is pre-approved trust: whatever plugin later registers that id is
+loaded without anyone deciding to trust it.
+
+## Fix
+Delete the entries or install the intended plugins.
+"""
+    + _DOCS_TAIL,
+)
+
+TOOLS_REACHABLE = define(
+    "plugins.tools_reachable_permissive_policy",
+    Severity.WARN,
+    "Plugin tools are reachable under a permissive tool policy",
+    remediation="Give agents that handle untrusted input a restrictive tool profile "
+    '("minimal" or "coding") or explicit tool allowlists that leave plugin tools out.',
+    docs="""
+## What
+Fires when at least one installed plugin is enabled and some tool-policy context (the global
+defaults or an agent) would let a plugin tool through: every policy layer allows an unknown
+tool, or, without a restrictive profile, an allow list names `group:plugins` or an enabled
+plugin id. The detail lists enabled plugins and the permissive contexts.
+
+## Why
+Plugin tools are third-party code the model can call. Under a permissive policy a prompt
+injection can reach them without any further configuration mistake.
+
+## Fix
+Use a restrictive profile or allowlists that exclude plugin tools.
+""",
+)
+
+
+def _install_docs(kind: str, what: str, why: str, fix: str) -> str:
+    return f"""
+## What
+{what} Only npm install records are judged ({kind}).
+
+## Why
+{why}
+
+## Fix
+{fix}
+"""
+
+
+_PLUGIN_RECORDS = "`<stateDir>/plugins/installs.json`, then the legacy `plugins.installs`"
+_HOOK_RECORDS = "`hooks.internal.installs`"
+_UNPINNED_WHAT = (
+    "Lists npm install records whose `spec` is not an exact version (`name@1.2.3`); tags "
+    "like `latest` and ranges like `^1.2.3` are not pinned."
+)
+_UNPINNED_WHY = (
+    "An unpinned spec lets the next update pull whatever the registry serves, including a "
+    "hijacked release."
+)
+_INTEGRITY_WHAT = "Lists npm install records without an `integrity` hash."
+_INTEGRITY_WHY = "Without a recorded hash a swapped package cannot be told from the original."
+_DRIFT_WHAT = (
+    "Lists npm install records whose recorded version (`resolvedVersion`, else `version`) "
+    "differs from the `version` in the installed `package.json`. The comparison is exact "
+    "text, so `v1.2.3` and `1.2.3` differ."
+)
+_DRIFT_WHY = (
+    "The code on disk is not what was installed and recorded: it was changed or updated "
+    "outside the normal flow."
+)
+
+PLUGINS_UNPINNED = define(
+    "plugins.installs_unpinned_npm_specs",
+    Severity.WARN,
+    "Plugin installs use unpinned npm specs",
+    remediation="Pin plugin installs to exact versions, e.g. @scope/pkg@1.2.3.",
+    docs=_install_docs(_PLUGIN_RECORDS, _UNPINNED_WHAT, _UNPINNED_WHY, "Reinstall pinned."),
+)
+PLUGINS_INTEGRITY = define(
+    "plugins.installs_missing_integrity",
+    Severity.WARN,
+    "Plugin installs have no integrity hash",
+    remediation="Reinstall or update the plugins so their integrity hashes are recorded.",
+    docs=_install_docs(_PLUGIN_RECORDS, _INTEGRITY_WHAT, _INTEGRITY_WHY, "Reinstall."),
+)
+PLUGINS_DRIFT = define(
+    "plugins.installs_version_drift",
+    Severity.WARN,
+    "Installed plugin versions differ from their install records",
+    remediation="Run `openclaw plugins update --all`, or reinstall the affected plugins.",
+    docs=_install_docs(_PLUGIN_RECORDS, _DRIFT_WHAT, _DRIFT_WHY, "Update or reinstall."),
+)
+HOOKS_UNPINNED = define(
+    "hooks.installs_unpinned_npm_specs",
+    Severity.WARN,
+    "Hook pack installs use unpinned npm specs",
+    remediation="Pin hook pack installs to exact versions, e.g. @scope/hooks@1.2.3.",
+    docs=_install_docs(_HOOK_RECORDS, _UNPINNED_WHAT, _UNPINNED_WHY, "Reinstall pinned."),
+)
+HOOKS_INTEGRITY = define(
+    "hooks.installs_missing_integrity",
+    Severity.WARN,
+    "Hook pack installs have no integrity hash",
+    remediation="Reinstall or update the hook packs so their integrity hashes are recorded.",
+    docs=_install_docs(_HOOK_RECORDS, _INTEGRITY_WHAT, _INTEGRITY_WHY, "Reinstall."),
+)
+HOOKS_DRIFT = define(
+    "hooks.installs_version_drift",
+    Severity.WARN,
+    "Installed hook pack versions differ from their install records",
+    remediation="Run `openclaw hooks update --all`, or reinstall the affected hook packs.",
+    docs=_install_docs(_HOOK_RECORDS, _DRIFT_WHAT, _DRIFT_WHY, "Update or reinstall."),
+)
+
+
+# ---------------------------------------------------------------------------------------------
+# Native skill command exposure (for the critical escalation)
+
+_SKILL_COMMAND_CHANNELS: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {
+    # channel: (credential keys, env fallbacks for the default account, nativeSkills auto)
+    "discord": (("token",), ("DISCORD_BOT_TOKEN",), True),
+    "telegram": (("botToken", "tokenFile"), ("TELEGRAM_BOT_TOKEN",), True),
+    "slack": (("botToken", "appToken"), ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN"), False),
+}
+
+
+def _credential_present(value: object) -> bool:
+    if isinstance(value, str):
+        return bool(value.strip())
+    # SecretRef-shaped: counts as configured even when it cannot be resolved.
+    return isinstance(value, Mapping) and isinstance(value.get("id"), str)
+
+
+def _has_configured_enabled_account(ctx: AuditContext, ch: str) -> bool:
+    section = ctx.source.get(("channels", ch))
+    if not isinstance(section, Mapping) or section.get("enabled") is False:
+        return False
+    keys, env_keys, _ = _SKILL_COMMAND_CHANNELS[ch]
+    accounts = section.get("accounts")
+    base = {k: v for k, v in section.items() if k != "accounts"}
+    views: list[tuple[str, Mapping[str, Any]]] = []
+    if isinstance(accounts, Mapping) and accounts:
+        for acct_id, acct in accounts.items():
+            if isinstance(acct, Mapping):
+                views.append((str(acct_id), {**base, **acct}))
+            else:
+                views.append((str(acct_id), base))
+    else:
+        views.append(("default", base))
+    for acct_id, view in views:
+        if view.get("enabled") is False:
+            continue
+        if any(_credential_present(view.get(k)) for k in keys):
+            return True
+        if acct_id == "default" and any(ctx.env.get(k, "").strip() for k in env_keys):
+            return True
+    return False
+
+
+def _native_skills_on(ctx: AuditContext, ch: str) -> bool:
+    for path in (("channels", ch, "commands", "nativeSkills"), ("commands", "nativeSkills")):
+        value = ctx.config.get(path)
+        if isinstance(value, bool):
+            return value
+    return _SKILL_COMMAND_CHANNELS[ch][2]
+
+
+def skill_commands_exposed(ctx: AuditContext) -> list[str]:
+    return [
+        ch
+        for ch in _SKILL_COMMAND_CHANNELS
+        if _has_configured_enabled_account(ctx, ch) and _native_skills_on(ctx, ch)
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def _allowlist_findings(ctx: AuditContext, dirs: PluginDirs) -> Iterator[Finding]:
+    allow = ctx.config.get("plugins.allow")
+    if not isinstance(allow, list) or not allow:
+        exposed = skill_commands_exposed(ctx)
+        detail = (
+            f"{len(dirs.ids)} plugin director{'y' if len(dirs.ids) == 1 else 'ies'} in "
+            f"{dirs.extensions_dir}, and plugins.allow does not restrict which are loaded."
+        )
+        if exposed:
+            detail += (
+                "\nNative skill commands are likely exposed on a chat surface ("
+                + ", ".join(exposed)
+                + "), so anyone who can message the bot can reach plugin-provided skills."
+            )
+        yield NO_ALLOWLIST.finding(
+            detail,
+            severity=Severity.CRITICAL if exposed else Severity.WARN,
+            location=ctx.config.location("plugins.allow") if allow is not None else None,
+        )
+        return
+    known = set(dirs.ids) | BUNDLED_PLUGIN_IDS
+    known.update(r.id.lower() for r in plugin_install_records(ctx))
+    for i in range(len(dirs.ids)):
+        mid = manifest_id(ctx, dirs.path_of(i))
+        if mid is not None:
+            known.add(mid.lower())
+    phantoms = [
+        e
+        for e in allow
+        if isinstance(e, str)
+        and e.strip()
+        and e.strip().lower() != "group:plugins"
+        and e.strip().lower() not in known
+    ]
+    if phantoms:
+        yield PHANTOM.finding(
+            "plugins.allow names plugins that are not installed or known: "
+            + ", ".join(phantoms)
+            + "\nA plugin installed later under one of these ids would be trusted "
+            "automatically.",
+            subject=",".join(sorted(p.strip().lower() for p in phantoms)),
+            location=ctx.config.location("plugins.allow"),
+        )
+
+
+def _redact_userinfo(spec: str) -> str:
+    """A URL-style spec may carry credentials (``https://user:token@host/...``): hide them."""
+    return _USERINFO.sub("//***@", spec)
+
+
+def _record_findings(
+    ctx: AuditContext,
+    records: list[InstallRecord],
+    default_root: str,
+    metas: tuple[Any, Any, Any],
+    noun: str,
+) -> Iterator[Finding]:
+    unpinned_meta, integrity_meta, drift_meta = metas
+    loose = unpinned(records)
+    if loose:
+        lines = [f"{noun} install records with an npm spec that is not an exact version:"]
+        lines.extend(f"- {rid} ({_redact_userinfo(spec)})" for rid, spec in loose)
+        yield unpinned_meta.finding("\n".join(lines))
+    no_hash = missing_integrity(records)
+    if no_hash:
+        lines = [f"{noun} npm install records without an integrity hash:"]
+        lines.extend(f"- {rid}" for rid in no_hash)
+        yield integrity_meta.finding("\n".join(lines))
+    drift = drifted(ctx, records, default_root)
+    if drift:
+        lines = [f"{noun} packages on disk differ from the recorded install version:"]
+        lines.extend(f"- {d.id} (recorded {d.recorded}, installed {d.installed})" for d in drift)
+        yield drift_meta.finding("\n".join(lines), remediation=ctx.cmd(drift_meta.remediation))
+
+
+@check(
+    Stage.PLUGIN_TRUST,
+    emits=[
+        NO_ALLOWLIST,
+        PHANTOM,
+        TOOLS_REACHABLE,
+        PLUGINS_UNPINNED,
+        PLUGINS_INTEGRITY,
+        PLUGINS_DRIFT,
+        HOOKS_UNPINNED,
+        HOOKS_INTEGRITY,
+        HOOKS_DRIFT,
+    ],
+)
+def plugin_trust(ctx: AuditContext) -> Iterator[Finding]:
+    dirs = plugin_dirs(ctx)
+    if dirs.ids:
+        yield from _allowlist_findings(ctx, dirs)
+        enabled = enabled_extension_ids(ctx, dirs)
+        permissive = permissive_contexts(ctx, enabled) if enabled else []
+        if permissive:
+            lines = ["Enabled plugins:"]
+            lines.extend(f"- {pid}" for pid in enabled)
+            lines.append("Tool-policy contexts where plugin tools are reachable:")
+            lines.extend(f"- {label}" for label in permissive)
+            yield TOOLS_REACHABLE.finding("\n".join(lines))
+    state = ctx.paths.state_dir
+    yield from _record_findings(
+        ctx,
+        plugin_install_records(ctx),
+        os.path.join(state, "extensions"),
+        (PLUGINS_UNPINNED, PLUGINS_INTEGRITY, PLUGINS_DRIFT),
+        "Plugin",
+    )
+    yield from _record_findings(
+        ctx,
+        hook_install_records(ctx),
+        os.path.join(state, "hooks"),
+        (HOOKS_UNPINNED, HOOKS_INTEGRITY, HOOKS_DRIFT),
+        "Hook pack",
+    )

@@ -23,6 +23,7 @@ def anyio_backend() -> str:
 class RunningGateway:
     port: int
     proc: subprocess.Popen[str]
+    tls: bool = False
 
     @property
     def ws_url(self) -> str:
@@ -31,7 +32,9 @@ class RunningGateway:
     def log(self) -> list[dict]:
         import httpx
 
-        return httpx.get(f"http://127.0.0.1:{self.port}/__log", timeout=5).json()
+        scheme = "https" if self.tls else "http"
+        url = f"{scheme}://127.0.0.1:{self.port}/__log"
+        return httpx.get(url, timeout=5, verify=False, trust_env=False).json()
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def start_gateway() -> Iterator[Callable[..., RunningGateway]]:
         line = proc.stdout.readline().strip()
         if not line.isdigit():
             raise RuntimeError(f"test gateway did not start (got {line!r})")
-        return RunningGateway(port=int(line), proc=proc)
+        return RunningGateway(port=int(line), proc=proc, tls="--tls-cert" in args)
 
     yield start
     for proc in started:

@@ -378,13 +378,7 @@ async def test_canary_token_never_in_output(start_gateway: Start) -> None:
         env = {"OPENCLAW_GATEWAY_URL": f"ws://x:{canary}@127.0.0.1:{gw.port}/?token={canary}"}
         for ctx in (ctx_for(gw), ctx_for(gw, env=env)):
             findings, d, _ = await deep(ctx, timeout=0.5, probes=(GATEWAY, HTTP, Raising()), **opts)
-            outputs.append(
-                json.dumps(d)
-                + json.dumps(
-                    [f.__dict__ if hasattr(f, "__dict__") else repr(f) for f in findings],
-                    default=str,
-                )
-            )
+            outputs.append(json.dumps(d) + json.dumps([f.to_json() for f in findings]))
             outputs.append(repr(findings))
     blob = "\n".join(outputs)
     assert canary not in blob

@@ -44,6 +44,11 @@ class ProbeResult:
 
 
 class Probe(Protocol):
+    """A live probe. Optional extra member, read by the runner with ``getattr``:
+    ``budget(opts) -> float`` — the probe's own worst-case duration in seconds when it is more
+    than ``opts.timeout`` (e.g. the gateway probe re-arms its timer for the RPC phase, §4.2);
+    the runner's ``fail_after`` is that budget plus a small margin."""
+
     name: str  # "gateway", "http", "docker", "mdns"
     section_key: str  # key in report.deep
     check_ids: tuple[str, ...]  # checkIds (or families) it can emit

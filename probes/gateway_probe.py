@@ -1,0 +1,463 @@
+"""Gateway WebSocket probe (deep-probes.md §2-§4): connect, hello, four read-only calls.
+
+The collector gathers facts; :mod:`gateway_judge` turns them into findings. websockets is
+imported here only, and this module is loaded lazily by the runner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import ssl
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+from openclaw_audit.probes.base import ProbeOptions, ProbeResult
+from openclaw_audit.probes.gateway_judge import (
+    GatewayFacts,
+    gateway_findings,
+    gateway_section,
+)
+from openclaw_audit.probes.gateway_target import (
+    GatewayTarget,
+    ProbeCredentials,
+    resolve_credentials,
+    resolve_target,
+)
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+)
+
+from openclaw_audit.context import AuditContext
+from openclaw_audit.redact import safe_text
+
+MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge
+CHALLENGE_WAIT_S = 1.0
+CLOSE_GRACE_S = 0.25  # polite close after success; never spent on a timed-out socket
+READ_METHODS: tuple[tuple[str, dict[str, Any] | None], ...] = (
+    ("health", None),
+    ("status", None),
+    ("system-presence", None),
+    ("config.get", {}),
+)
+_PLATFORMS = {"linux": "linux", "darwin": "darwin", "win32": "win32"}
+
+
+class _NoRedirectConnect(connect):
+    """Never follow an HTTP redirect during the upgrade: the probe talks to one URL only."""
+
+    def process_redirect(self, exc: Exception) -> Exception | str:
+        return exc
+
+
+@dataclass(slots=True)
+class WsOutcome:
+    """Raw (unredacted) result of one WebSocket probe."""
+
+    ok: bool = False
+    error: str | None = None
+    close: tuple[int, str] | None = None
+    hello_ok: bool = False
+    protocol: int | None = None
+    server_version: str | None = None
+    scopes: tuple[str, ...] | None = None
+    latency_ms: int | None = None
+    frames_seen: list[str] = field(default_factory=list)  # frame types, for tests
+
+
+class _Closed(Exception):
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"gateway closed ({code}): {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class _FingerprintMismatch(Exception):
+    pass
+
+
+def connect_frame(req_id: str, creds: ProbeCredentials, platform: str) -> dict[str, Any]:
+    """The connect request of §4 step 3: exactly these keys (the server rejects unknown ones)."""
+    params: dict[str, Any] = {
+        "minProtocol": 3,
+        "maxProtocol": 4,
+        "client": {
+            "id": "cli",
+            "version": "dev",
+            "platform": _PLATFORMS.get(platform, "linux"),
+            "mode": "cli",
+            "instanceId": str(uuid.uuid4()),
+        },
+        "caps": [],
+        "role": "operator",
+        "scopes": ["operator.read"],
+    }
+    auth = {k: v for k, v in (("token", creds.token), ("password", creds.password)) if v}
+    if auth:
+        params["auth"] = auth
+    return {"type": "req", "id": req_id, "method": "connect", "params": params}
+
+
+def describe_transport_error(exc: BaseException, url: str) -> str:
+    """Stable, human-readable text for a failure to open the socket (§4.1)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or "?"
+        port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
+    except ValueError:
+        host, port = "?", 0
+    if isinstance(exc, ConnectionRefusedError):
+        return f"connect ECONNREFUSED {host}:{port}"
+    if isinstance(exc, socket.gaierror):
+        return f"getaddrinfo failed for {host}: {exc.strerror or exc}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed: {exc.verify_message or exc}"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error: {exc.reason or exc}"
+    if isinstance(exc, _FingerprintMismatch):
+        return str(exc)
+    if isinstance(exc, InvalidStatus):
+        return f"WebSocket upgrade refused: HTTP {exc.response.status_code}"
+    if isinstance(exc, InvalidMessage):
+        return "invalid WebSocket handshake: the server did not send a valid HTTP response"
+    if isinstance(exc, InvalidURI):
+        return f"invalid gateway URL: {url}"
+    if isinstance(exc, InvalidHandshake):
+        return f"WebSocket handshake failed: {exc}"
+    if isinstance(exc, ConnectionResetError):
+        return f"connect ECONNRESET {host}:{port}"
+    if isinstance(exc, OSError):
+        return f"connect failed {host}:{port}: {exc.strerror or exc.__class__.__name__}"
+    text = str(exc).strip()
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def _ssl_context(target: GatewayTarget) -> ssl.SSLContext | None:
+    if not target.secure:
+        return None
+    ctx = ssl.create_default_context()
+    if target.tls_fingerprint or not target.verify_tls:
+        # Loopback gateways run self-signed certificates; a pinned remote is checked by hash.
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+def _peer_fingerprint(ssl_object: Any) -> str | None:
+    if ssl_object is None:
+        return None
+    der = ssl_object.getpeercert(binary_form=True)
+    return hashlib.sha256(der).hexdigest() if der else None
+
+
+def _check_pin(target: GatewayTarget, ssl_object: Any) -> None:
+    if not target.tls_fingerprint:
+        return
+    got = _peer_fingerprint(ssl_object)
+    if got != target.tls_fingerprint:
+        raise _FingerprintMismatch(
+            "TLS fingerprint mismatch: the gateway certificate does not match "
+            "gateway.remote.tlsFingerprint"
+        )
+
+
+async def _preflight_pin(target: GatewayTarget, ssl_ctx: ssl.SSLContext) -> None:
+    """Check a pinned certificate before any header (edge auth) or credential is sent."""
+    parts = urlsplit(target.url)
+    host = parts.hostname or ""
+    _reader, writer = await _open_tls(host, parts.port or 443, ssl_ctx)
+    try:
+        _check_pin(target, writer.get_extra_info("ssl_object"))
+    finally:
+        writer.close()
+
+
+async def _open_tls(host: str, port: int, ssl_ctx: ssl.SSLContext) -> Any:
+    import asyncio
+
+    return await asyncio.open_connection(host, port, ssl=ssl_ctx, server_hostname=host or None)
+
+
+async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any] | None:
+    """One frame as a JSON object; anything else (binary, non-JSON, arrays) reads as None."""
+    try:
+        raw = await ws.recv()
+    except ConnectionClosed as exc:
+        rcvd = exc.rcvd
+        raise _Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
+    if isinstance(raw, bytes):
+        outcome.frames_seen.append("binary")
+        return None
+    try:
+        frame = json.loads(raw)
+    except ValueError:
+        outcome.frames_seen.append("garbage")
+        return None
+    if not isinstance(frame, dict):
+        outcome.frames_seen.append("garbage")
+        return None
+    outcome.frames_seen.append(str(frame.get("type")))
+    return frame
+
+
+def _error_message(frame: dict[str, Any]) -> str:
+    err = frame.get("error")
+    if isinstance(err, dict):
+        msg = err.get("message")
+        if isinstance(msg, str) and msg.strip():
+            return msg
+        code = err.get("code")
+        if isinstance(code, str) and code.strip():
+            return code
+    return "request failed"
+
+
+async def _read_until_closed(ws: ClientConnection, outcome: WsOutcome) -> None:
+    while True:
+        await _recv_json(ws, outcome)
+
+
+def _record_hello(outcome: WsOutcome, payload: dict[str, Any], started: float) -> None:
+    outcome.hello_ok = True
+    outcome.latency_ms = int((time.monotonic() - started) * 1000)
+    proto = payload.get("protocol")
+    outcome.protocol = proto if isinstance(proto, int) and not isinstance(proto, bool) else None
+    server = payload.get("server")
+    version = server.get("version") if isinstance(server, dict) else None
+    outcome.server_version = version if isinstance(version, str) else None
+    auth = payload.get("auth")
+    scopes = auth.get("scopes") if isinstance(auth, dict) else None
+    if isinstance(scopes, list):
+        outcome.scopes = tuple(s for s in scopes if isinstance(s, str))
+
+
+async def _handshake(
+    target: GatewayTarget,
+    creds: ProbeCredentials,
+    platform: str,
+    outcome: WsOutcome,
+    started: float,
+    state: dict[str, Any],
+) -> ClientConnection | None:
+    """Phase 1 (connect-to-hello). Returns the open socket after hello-ok, else None."""
+    ssl_ctx = _ssl_context(target)
+    while True:
+        if ssl_ctx is not None and target.tls_fingerprint:
+            await _preflight_pin(target, ssl_ctx)
+        kwargs: dict[str, Any] = {}
+        if ssl_ctx is not None:
+            kwargs["ssl"] = ssl_ctx
+        ws = await _NoRedirectConnect(
+            target.url,
+            additional_headers=dict(target.edge_headers) or None,
+            user_agent_header="openclaw-audit",
+            compression=None,
+            proxy=None,
+            open_timeout=None,  # the probe timer bounds the whole phase
+            ping_interval=None,
+            close_timeout=CLOSE_GRACE_S,
+            max_size=MAX_MESSAGE_BYTES,
+            max_queue=16,
+            **kwargs,
+        )
+        state["ws"] = ws
+        if ssl_ctx is not None and target.tls_fingerprint:
+            _check_pin(target, ws.transport.get_extra_info("ssl_object"))
+        # Newer gateways send connect.challenge first; wait briefly, ignore its content.
+        with anyio.move_on_after(CHALLENGE_WAIT_S):
+            while True:
+                frame = await _recv_json(ws, outcome)
+                if (
+                    frame
+                    and frame.get("type") == "event"
+                    and frame.get("event") == ("connect.challenge")
+                ):
+                    break
+        req_id = str(uuid.uuid4())
+        await ws.send(json.dumps(connect_frame(req_id, creds, platform)))
+        while True:
+            frame = await _recv_json(ws, outcome)
+            if frame and frame.get("type") == "res" and frame.get("id") == req_id:
+                break
+        payload = frame.get("payload")
+        ok = frame.get("ok") is True
+        if ok and isinstance(payload, dict) and payload.get("type") == "hello-ok":
+            _record_hello(outcome, payload, started)
+            return ws
+        state["connect_error"] = (
+            _error_message(frame) if frame.get("ok") is not True else "unexpected connect response"
+        )
+        err = frame.get("error")
+        if isinstance(err, dict) and err.get("retryable") is True:
+            # Gateway still starting: wait as told and reconnect, within the same timer.
+            ws.transport.abort()
+            state["ws"] = None
+            delay = err.get("retryAfterMs")
+            delay_s = delay / 1000 if isinstance(delay, int | float) and delay > 0 else 0.5
+            await anyio.sleep(min(delay_s, 5.0))
+            continue
+        # The gateway closes after a rejected connect: record its close code and reason.
+        await _read_until_closed(ws, outcome)
+
+
+async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
+    """Phase 2: the four read-only calls. Returns the first failure message, or None."""
+    pending: set[str] = set()
+    for method, params in READ_METHODS:
+        req_id = str(uuid.uuid4())
+        frame: dict[str, Any] = {"type": "req", "id": req_id, "method": method}
+        if params is not None:
+            frame["params"] = params
+        pending.add(req_id)
+        await ws.send(json.dumps(frame))
+    while pending:
+        res = await _recv_json(ws, outcome)
+        if not res or res.get("type") != "res" or res.get("id") not in pending:
+            continue
+        pending.discard(res["id"])
+        if res.get("ok") is not True:
+            return _error_message(res)
+    return None
+
+
+async def probe_gateway_ws(
+    target: GatewayTarget, creds: ProbeCredentials, timeout: float, platform: str
+) -> WsOutcome:
+    """Run the §4 protocol against ``target`` with the §4.2 timers; never raises for I/O."""
+    outcome = WsOutcome()
+    state: dict[str, Any] = {"ws": None, "connect_error": None}
+    started = time.monotonic()
+    ws: ClientConnection | None = None
+    graceful = False
+    try:
+        with anyio.move_on_after(timeout) as phase1:
+            try:
+                ws = await _handshake(target, creds, platform, outcome, started, state)
+            except _Closed as closed:
+                outcome.close = (closed.code, closed.reason)
+                outcome.error = state["connect_error"] or str(closed)
+                return outcome
+            except Exception as exc:  # transport: refused, DNS, TLS, bad HTTP
+                outcome.error = describe_transport_error(exc, target.url)
+                return outcome
+        if phase1.cancelled_caught or ws is None:
+            err = state["connect_error"]
+            outcome.error = f"connect failed: {err}" if err else "timeout"
+            return outcome
+        with anyio.move_on_after(timeout) as phase2:  # the timer is re-armed for the calls
+            try:
+                failure = await _read_calls(ws, outcome)
+            except _Closed as closed:
+                outcome.close = (closed.code, closed.reason)
+                outcome.error = str(closed)
+                return outcome
+            except Exception as exc:
+                outcome.error = describe_transport_error(exc, target.url)
+                return outcome
+        if phase2.cancelled_caught:
+            outcome.error = "timeout"
+            return outcome
+        outcome.ok = failure is None
+        outcome.error = failure
+        graceful = True
+        return outcome
+    finally:
+        await _shutdown(state.get("ws") or ws, graceful)
+
+
+async def _shutdown(ws: ClientConnection | None, graceful: bool) -> None:
+    if ws is None:
+        return
+    if graceful:
+        with anyio.move_on_after(CLOSE_GRACE_S, shield=True):
+            await ws.close(1000)
+    ws.transport.abort()
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayProbe:
+    name: str = "gateway"
+    section_key: str = "gateway"
+    check_ids: tuple[str, ...] = (
+        "gateway.probe_failed",
+        "gateway.probe_auth_secretref_unavailable",
+    )
+
+    def budget(self, opts: ProbeOptions) -> float:
+        """Connect-to-hello timer plus the re-armed timer of the calls (§4.2)."""
+        return 2 * opts.timeout
+
+    def _secrets(self, target: GatewayTarget, creds: ProbeCredentials) -> set[str]:
+        return creds.values | set(target.edge_headers.values())
+
+    async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
+        target = resolve_target(ctx)
+        creds = resolve_credentials(ctx, opts)
+        secrets = self._secrets(target, creds)
+        url = safe_text(target.url, secrets)
+        if target.refused:
+            facts = GatewayFacts(
+                url=url,
+                url_source=target.url_source,
+                attempted=False,
+                ok=False,
+                error=safe_text(target.refused, secrets),
+                auth_warning=creds.warning,
+            )
+        else:
+            out = await probe_gateway_ws(target, creds, opts.timeout, ctx.platform)
+            close = None
+            if out.close is not None:
+                close = (out.close[0], safe_text(out.close[1], secrets) or "")
+            facts = GatewayFacts(
+                url=url,
+                url_source=target.url_source,
+                attempted=True,
+                ok=out.ok,
+                error=safe_text(out.error, secrets),
+                close=close,
+                hello_ok=out.hello_ok,
+                protocol=out.protocol,
+                server_version=safe_text(out.server_version, secrets),
+                scopes=out.scopes,
+                latency_ms=out.latency_ms,
+                auth_warning=creds.warning,
+            )
+        return ProbeResult(
+            findings=gateway_findings(ctx, facts),
+            section=gateway_section(facts),
+            secrets=secrets,
+        )
+
+    def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:
+        try:
+            target = resolve_target(ctx)
+            creds = resolve_credentials(ctx, opts)
+            secrets = self._secrets(target, creds)
+            url, source, warning = safe_text(target.url, secrets), target.url_source, creds.warning
+        except Exception:  # config too odd to even locate the gateway
+            secrets, url, source, warning = set(), None, "unknown", None
+        facts = GatewayFacts(
+            url=url,
+            url_source=source,
+            attempted=True,
+            ok=False,
+            error=safe_text(error, secrets),
+            auth_warning=warning,
+        )
+        return ProbeResult(
+            findings=gateway_findings(ctx, facts), section=gateway_section(facts), secrets=secrets
+        )
+
+
+PROBE = GatewayProbe()

@@ -1,0 +1,212 @@
+"""HTTP exposure probe (deep-probes.md §8): do the gateway's HTTP APIs answer without a secret?
+
+Sends only requests that cannot run a tool or a model (bodies in :data:`http_judge.ENDPOINTS`),
+no retries, no redirects. httpx is imported here only; the runner loads this module lazily.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from urllib.parse import urlsplit, urlunsplit
+
+import anyio
+import httpx
+from openclaw_audit.probes.base import ProbeOptions, ProbeResult
+from openclaw_audit.probes.gateway_target import (
+    GatewayTarget,
+    ProbeCredentials,
+    resolve_credentials,
+    resolve_target,
+)
+from openclaw_audit.probes.http_judge import (
+    ENDPOINTS,
+    ENFORCED,
+    TIMEOUT,
+    TOOLS_INVOKE,
+    UNREACHABLE,
+    EndpointResult,
+    HttpFacts,
+    classify,
+    http_findings,
+    http_section,
+)
+
+from openclaw_audit.context import AuditContext
+from openclaw_audit.redact import is_loopback_host, safe_text
+
+_SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def http_base_url(gateway_url: str) -> str | None:
+    """Same host and port as the gateway URL, scheme http(s), no path; None if unusable."""
+    try:
+        parts = urlsplit(gateway_url.strip())
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return None
+    scheme = _SCHEMES.get(parts.scheme.lower())
+    if scheme is None or not parts.hostname:
+        return None
+    netloc = parts.netloc.rsplit("@", 1)[-1]  # never carry userinfo into requests
+    return urlunsplit((scheme, netloc, "", "", ""))
+
+
+@dataclass(slots=True)
+class _PinState:
+    expected: str | None
+    verified: bool = False
+    mismatch: bool = False
+
+    def observe(self, response: httpx.Response) -> None:
+        if not self.expected:
+            return
+        stream = response.extensions.get("network_stream")
+        ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
+        if der and hashlib.sha256(der).hexdigest() == self.expected:
+            self.verified = True
+        else:
+            self.mismatch = True
+
+
+async def _post(
+    client: httpx.AsyncClient,
+    url: str,
+    body: bytes,
+    timeout: float,
+    pin: _PinState,
+    extra_headers: dict[str, str] | None = None,
+) -> tuple[int | None, str | None, str | None]:
+    """(status, Allow header, failure class) for one POST; the body is never read."""
+    headers = dict(_HEADERS)
+    if extra_headers:
+        headers.update(extra_headers)
+    request = client.build_request("POST", url, content=body, headers=headers)
+    try:
+        with anyio.fail_after(timeout):
+            response = await client.send(request, stream=True, follow_redirects=False)
+            try:
+                pin.observe(response)
+                return response.status_code, response.headers.get("allow"), None
+            finally:
+                await response.aclose()
+    except (TimeoutError, httpx.TimeoutException):
+        return None, None, TIMEOUT
+    except (httpx.TransportError, OSError):
+        return None, None, UNREACHABLE
+
+
+def _tls_verify(target: GatewayTarget) -> bool:
+    # Loopback gateways run self-signed certificates; a pin is checked against the peer instead.
+    return not (target.secure and (target.tls_fingerprint or not target.verify_tls))
+
+
+async def probe_http(
+    target: GatewayTarget,
+    creds: ProbeCredentials,
+    timeout: float,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> tuple[HttpFacts, str | None]:
+    """Probe the three endpoints concurrently, then at most one credential check.
+
+    Returns the facts (URLs redacted) and the unredacted base URL (for callers' tests).
+    """
+    secrets = creds.values | set(target.edge_headers.values())
+    base = http_base_url(target.url)
+    if base is None:
+        return (
+            HttpFacts(
+                base_url=safe_text(target.url, secrets),
+                error="the gateway URL has no http(s) equivalent",
+            ),
+            None,
+        )
+    pin = _PinState(expected=target.tls_fingerprint)
+    results: dict[str, EndpointResult] = {}
+    async with httpx.AsyncClient(
+        transport=transport,
+        verify=_tls_verify(target),
+        trust_env=False,  # no proxy from the environment for a loopback gateway
+        follow_redirects=False,
+        timeout=httpx.Timeout(timeout),
+        headers={"User-Agent": "openclaw-audit"},
+    ) as client:
+
+        async def one(path: str, body: bytes) -> None:
+            status, allow, failure = await _post(client, base + path, body, timeout, pin)
+            results[path] = EndpointResult(status, classify(status, allow, failure))
+
+        async with anyio.create_task_group() as tg:
+            for path, body in ENDPOINTS:
+                tg.start_soon(one, path, body)
+
+        credential_accepted: bool | None = None
+        secret = creds.token or creds.password
+        tools = results.get(TOOLS_INVOKE)
+        host = urlsplit(base).hostname
+        safe_channel = base.startswith("https:") or is_loopback_host(host)
+        pin_ok = not pin.expected or (pin.verified and not pin.mismatch)
+        if secret and tools is not None and tools.result == ENFORCED and safe_channel and pin_ok:
+            # One request only: a wrong credential counts toward the gateway's rate limiter.
+            status, _allow, _failure = await _post(
+                client,
+                base + TOOLS_INVOKE,
+                b"{}",
+                timeout,
+                pin,
+                {"Authorization": f"Bearer {secret}"},
+            )
+            credential_accepted = True if status == 400 else False if status == 401 else None
+
+    ordered = {path: results[path] for path, _body in ENDPOINTS if path in results}
+    facts = HttpFacts(
+        base_url=safe_text(base, secrets),
+        endpoints=ordered,
+        credential_accepted=credential_accepted,
+    )
+    return facts, base
+
+
+@dataclass(frozen=True, slots=True)
+class HttpProbe:
+    name: str = "http"
+    section_key: str = "http"
+    check_ids: tuple[str, ...] = (
+        "gateway.http.unauthenticated_reachable",
+        "gateway.http.auth_enforced",
+    )
+
+    def budget(self, opts: ProbeOptions) -> float:
+        """Concurrent endpoint requests, then at most one credential request."""
+        return 2 * opts.timeout
+
+    async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
+        target = resolve_target(ctx)
+        creds = resolve_credentials(ctx, opts)
+        facts, _base = await probe_http(target, creds, opts.timeout)
+        return ProbeResult(
+            findings=http_findings(facts),
+            section=http_section(facts),
+            secrets=creds.values | set(target.edge_headers.values()),
+        )
+
+    def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:
+        try:
+            target = resolve_target(ctx)
+            base = http_base_url(target.url)
+            secrets = resolve_credentials(ctx, opts).values
+        except Exception:
+            base, secrets = None, set()
+        status_class = TIMEOUT if error == "timeout" else UNREACHABLE
+        facts = HttpFacts(
+            base_url=safe_text(base, secrets),
+            endpoints={path: EndpointResult(None, status_class) for path, _b in ENDPOINTS},
+            error=safe_text(error, secrets),
+        )
+        return ProbeResult(findings=http_findings(facts), section=http_section(facts))
+
+
+PROBE = HttpProbe()

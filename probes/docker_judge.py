@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from openclaw_audit.probes.base import ProbeResult
+
 from openclaw_audit.context import AuditContext
 from openclaw_audit.model import Finding, Severity
-from openclaw_audit.probes.base import ProbeResult
 from openclaw_audit.registry import Stage, define
 
 # Must equal upstream's SANDBOX_BROWSER_SECURITY_HASH_EPOCH for the release we target
@@ -173,7 +174,7 @@ def port_lines(ports: Any) -> tuple[str, ...]:
     for key, bindings in ports.items():
         if not isinstance(key, str) or not isinstance(bindings, list):
             continue
-        port, _, proto = key.partition("/")
+        port = key.partition("/")[0]
         sort_key = (int(port) if port.isdigit() else 0, key)
         for b in bindings:
             if not isinstance(b, Mapping):
@@ -305,7 +306,7 @@ def judge(ctx: AuditContext, facts: DockerFacts) -> ProbeResult:
 
 
 def timeout_ms(timeout_s: float) -> int:
-    return int(round(timeout_s * 1000))
+    return round(timeout_s * 1000)
 
 
 def failure_result(ctx: AuditContext, timeout_s: float, host: str, error: str) -> ProbeResult:

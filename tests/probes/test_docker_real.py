@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 from builders import ids, make_ctx
-
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.docker_judge import SANDBOX_BROWSER_SECURITY_HASH_EPOCH as EPOCH
 from openclaw_audit.probes.docker_probe import PROBE
@@ -276,7 +275,9 @@ def hanging_socket(tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.mark.parametrize("timeout", [0.25, 0.5, 1.0])
-async def test_hanging_socket_gives_the_timeout_finding(hanging_socket: str, timeout: float) -> None:
+async def test_hanging_socket_gives_the_timeout_finding(
+    hanging_socket: str, timeout: float
+) -> None:
     result, elapsed = await run_probe(ctx_for(hanging_socket), timeout=timeout)
     print(f"\nhanging socket, timeout {timeout} s: {elapsed * 1000:.0f} ms")
     assert ids(result.findings) == [TIMEOUT]

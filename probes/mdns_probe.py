@@ -48,19 +48,24 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# Kept whatever the cap: the keys the verdicts read, so padding cannot push them out.
+_PRIORITY_KEYS = frozenset({*mj.LEAK_KEYS, "gatewayPort", "lanHost", "role"})
+
+
 def bounded_txt(props: Mapping[Any, Any]) -> dict[str, str]:
     """Decoded TXT properties, cut to our limits (a hostile responder controls them)."""
-    out: dict[str, str] = {}
+    decoded: list[tuple[str, str]] = []
     for key, value in props.items():
-        if len(out) >= MAX_TXT_KEYS:
-            break
         k = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
         if isinstance(value, bytes):
             v = value.decode("utf-8", "replace")
         else:
             v = "" if value is None else str(value)
-        out[_clip(k, MAX_TXT_KEY_LEN)] = _clip(v, MAX_TXT_VALUE_LEN)
-    return out
+        decoded.append((_clip(k, MAX_TXT_KEY_LEN), _clip(v, MAX_TXT_VALUE_LEN)))
+    keep = [kv for kv in decoded if kv[0] in _PRIORITY_KEYS]
+    keep += [kv for kv in decoded if kv[0] not in _PRIORITY_KEYS][: MAX_TXT_KEYS - len(keep)]
+    order = {k: i for i, (k, _) in enumerate(decoded)}
+    return dict(sorted(keep, key=lambda kv: order[kv[0]]))
 
 
 def instance_label(name: str) -> str:
@@ -87,7 +92,11 @@ def _socket_error(exc: BaseException) -> str:
     # Never echo the configured interface list: it comes from the environment.
     if isinstance(exc, OSError):
         return f"could not open the mDNS socket: {exc.strerror or type(exc).__name__}"
-    return f"could not open the mDNS socket: invalid address in {INTERFACES_ENV}"
+    if isinstance(exc, ValueError):
+        return f"could not open the mDNS socket: invalid address in {INTERFACES_ENV}"
+    if isinstance(exc, RuntimeError):  # zeroconf: no interface has an IPv4 address
+        return "could not open the mDNS socket: no network interface with an IPv4 address"
+    return f"could not open the mDNS socket: {type(exc).__name__}"
 
 
 class _Collector:
@@ -122,7 +131,7 @@ async def collect(ctx: AuditContext, timeout_s: float) -> mj.MdnsFacts:
         azc = AsyncZeroconf(
             interfaces=ifaces if ifaces else InterfaceChoice.All, ip_version=IPVersion.V4Only
         )
-    except (OSError, ValueError) as exc:
+    except Exception as exc:  # OSError, ValueError, RuntimeError seen; any is "no socket"
         return facts(browse_ms=0, error=_socket_error(exc))
 
     try:

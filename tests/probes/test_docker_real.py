@@ -320,3 +320,13 @@ async def test_report_never_shows_the_docker_host_value() -> None:
     failed = PROBE.on_failure(ctx, ProbeOptions(), "timeout")
     for res in (ran, failed):
         assert "hunter2" not in repr(res.section) + repr(res.findings)
+
+
+async def test_runner_deadline_cancels_a_hung_call_promptly(hanging_socket: str) -> None:
+    import anyio
+
+    started = time.monotonic()
+    with pytest.raises(TimeoutError):
+        with anyio.fail_after(0.3):  # what the runner does; the worker thread is abandoned
+            await PROBE.run(ctx_for(hanging_socket), ProbeOptions(timeout=5.0))
+    assert time.monotonic() - started < 0.3 + 0.2

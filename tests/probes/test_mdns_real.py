@@ -320,3 +320,14 @@ def test_on_failure_timeout() -> None:
     res = PROBE.on_failure(ctx_for(), ProbeOptions(), "timeout")
     assert res.findings == []
     assert res.section is not None and res.section["error"] == "timeout"
+
+
+async def test_runner_deadline_cancels_the_browse_and_closes_zeroconf() -> None:
+    fds_before = len(os.listdir("/proc/self/fd"))
+    started = time.monotonic()
+    with pytest.raises(TimeoutError), anyio.fail_after(0.3):
+        await PROBE.run(ctx_for(), ProbeOptions(timeout=5.0))
+    elapsed = time.monotonic() - started
+    print(f"\nmDNS probe cancelled by a 0.3 s deadline: {elapsed * 1000:.0f} ms")
+    assert elapsed < 0.3 + 0.3
+    assert len(os.listdir("/proc/self/fd")) == fds_before  # sockets closed on cancel

@@ -200,3 +200,27 @@ def test_checkids_are_registered_as_deep() -> None:
         meta = REGISTRY.meta_for(cid)
         assert meta is not None and meta.deep
     assert REGISTRY.metas[EXPOSED].severity is Severity.CRITICAL
+
+
+def test_skip_reasons_come_from_exception_types_only() -> None:
+    import errno
+
+    from openclaw_audit.probes.docker_probe import _is_timeout, skip_reason
+
+    wrapped = RuntimeError("tcp://user:hunter2@host failed")
+    wrapped.__cause__ = PermissionError(errno.EACCES, "Permission denied")
+    assert skip_reason(wrapped).startswith("permission denied")
+    assert "hunter2" not in skip_reason(wrapped)
+    nested = RuntimeError(ConnectionError(OSError(errno.ECONNREFUSED, "refused")))
+    assert "refused" in skip_reason(nested)
+    assert skip_reason(ValueError("x")) == "Docker unreachable (ValueError)"
+
+    class ConnectTimeoutError(Exception):  # urllib3's hierarchy, reduced
+        pass
+
+    class NewConnectionError(ConnectTimeoutError):
+        pass
+
+    assert _is_timeout(RuntimeError(ConnectTimeoutError()))
+    assert not _is_timeout(RuntimeError(NewConnectionError()))
+    assert _is_timeout(RuntimeError(TimeoutError()))

@@ -1,0 +1,263 @@
+"""What the network really sees over mDNS: verdicts on browsed gateway records
+(deep-probes.md §6, §9).
+
+Pure: the collector (``mdns_probe``) hands over :class:`MdnsFacts`; this module decides which
+instances are this host's gateway and whether their TXT records leak host metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openclaw_audit.probes.base import ProbeResult
+from openclaw_audit.static_checks._common import bind_mode
+
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
+from openclaw_audit.registry import Stage, define
+
+STAGE = Stage.DEEP_MDNS
+SECTION_KEY = "mdns"
+SERVICE_TYPE = "_openclaw-gw._tcp.local."
+DEFAULT_GATEWAY_PORT = 18789
+# TXT keys only full mode publishes (deep-probes.md §6).
+LEAK_KEYS: tuple[str, ...] = ("cliPath", "sshPort", "tailnetDns")
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
+_SENSITIVE_KEY = re.compile(r"token|secret|password|passwd|key|auth|credential|signature", re.I)
+_PORT_TEXT = re.compile(r"^\d+$")
+
+TXT_LEAK = define(
+    "discovery.mdns.txt_leak",
+    Severity.WARN,
+    "The gateway's mDNS records reveal host details",
+    remediation='Set discovery.mdns.mode to "minimal" or "off" and restart the gateway.',
+    deep=True,
+    escalates=True,
+    docs="""
+## What
+With `--deep` the auditor listens for `_openclaw-gw._tcp` announcements on the local network.
+This fires when an instance that belongs to this host's gateway publishes any of the
+full-mode TXT keys `cliPath`, `sshPort` or `tailnetDns`. Severity is critical when
+`gateway.bind` is not `loopback`, warn otherwise (as for `discovery.mdns_full_mode`).
+
+## Why
+Anyone on the LAN can read mDNS records without credentials. The CLI path reveals the user
+name and install layout, the SSH port and Tailscale name tell an attacker where to knock next.
+If the config says `minimal` but the records still carry these keys, the running gateway is
+not the one the config describes (not restarted, or started with another config).
+
+## Fix
+Set `discovery.mdns.mode` to `"minimal"` (or `"off"`) and restart the gateway; rerun with
+`--deep` to confirm what is advertised. Home directories are shown as `~` in the detail.
+""",
+)
+
+ADVERTISING_WHILE_OFF = define(
+    "discovery.mdns.advertising_while_off",
+    Severity.WARN,
+    "This host advertises a gateway over mDNS although advertising is off",
+    remediation=(
+        "Restart the gateway so the setting takes effect, or find the other process that "
+        "advertises a gateway for this host."
+    ),
+    deep=True,
+    docs="""
+## What
+An `_openclaw-gw._tcp` instance that belongs to this host's gateway (same port, and a local
+address or this host's mDNS name) was heard while advertising should be off:
+`discovery.mdns.mode` is `"off"` or `OPENCLAW_DISABLE_BONJOUR` is set to a true value.
+
+## Why
+You turned discovery off to stay invisible on the network, yet the gateway (or another
+process claiming to be it) is still announcing itself.
+
+## Fix
+Restart the gateway after changing the setting. If the records persist, look for a second
+gateway or an old process on this host that still advertises.
+""",
+)
+
+CHECK_IDS: tuple[str, ...] = (TXT_LEAK.id, ADVERTISING_WHILE_OFF.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One browsed service instance. ``txt`` is None when resolving it failed."""
+
+    name: str  # instance label, without the service type
+    host: str | None = None  # SRV target
+    port: int | None = None  # SRV port
+    addresses: tuple[str, ...] = ()
+    txt: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MdnsFacts:
+    browse_ms: int
+    instances: tuple[Instance, ...] = ()
+    local_addresses: frozenset[str] = frozenset()
+    system_hostname: str | None = None
+    error: str | None = None
+    dropped: int = 0  # instances beyond the collector's cap
+
+
+def gateway_port(ctx: AuditContext) -> int:
+    """The gateway port as located in deep-probes.md §2.2."""
+    for key in ("OPENCLAW_GATEWAY_PORT", "CLAWDBOT_GATEWAY_PORT"):
+        raw = ctx.env.get(key, "").strip()
+        if _PORT_TEXT.match(raw) and int(raw) > 0:
+            return int(raw)
+    port = ctx.config.get_finite("gateway.port")
+    if port is not None and port > 0:
+        return int(port)
+    return DEFAULT_GATEWAY_PORT
+
+
+def local_mdns_hostname(ctx: AuditContext, system_hostname: str | None) -> str:
+    """This host's advertised name (without ``.local``), as the gateway derives it (§6)."""
+    raw = ctx.env.get("OPENCLAW_MDNS_HOSTNAME", "").strip() or (system_hostname or "").strip()
+    label = raw.removesuffix(".").removesuffix(".local").split(".")[0].strip()
+    label = label.encode("utf-8")[:63].decode("utf-8", "ignore")
+    return label or "openclaw"
+
+
+def mdns_mode(ctx: AuditContext) -> str:
+    mode = ctx.config.get_str("discovery.mdns.mode")
+    return mode if mode is not None else "minimal"
+
+
+def bonjour_disabled_by_env(ctx: AuditContext) -> bool:
+    return ctx.env.get("OPENCLAW_DISABLE_BONJOUR", "").strip().lower() in _TRUTHY
+
+
+def _strip_dot(name: str | None) -> str:
+    return (name or "").strip().removesuffix(".").lower()
+
+
+def is_local(inst: Instance, ctx: AuditContext, facts: MdnsFacts) -> bool:
+    """Same port as our gateway AND (a local address, or our mDNS host name) — §9."""
+    port = gateway_port(ctx)
+    txt = inst.txt or {}
+    txt_port = str(txt.get("gatewayPort", "")).strip()
+    port_matches = inst.port == port or (bool(_PORT_TEXT.match(txt_port)) and int(txt_port) == port)
+    if not port_matches:
+        return False
+    if any(a in facts.local_addresses for a in inst.addresses):
+        return True
+    me = f"{local_mdns_hostname(ctx, facts.system_hostname)}.local".lower()
+    return _strip_dot(str(txt.get("lanHost", ""))) == me or _strip_dot(inst.host) == me
+
+
+def tilde(value: str, home: str) -> str:
+    """Show the home directory as ``~``."""
+    home = home.rstrip("/")
+    if not home:
+        return value
+    if value == home:
+        return "~"
+    return re.sub(rf"(?<![\w.-]){re.escape(home)}(?=/|$)", "~", value)
+
+
+def shown_txt(txt: Mapping[str, str], home: str) -> dict[str, str]:
+    """TXT as we report it: secret-looking keys redacted, home directory as ``~``."""
+    out: dict[str, str] = {}
+    for k, v in txt.items():
+        out[k] = "***" if _SENSITIVE_KEY.search(k) and v else tilde(v, home)
+    return out
+
+
+def _config_note(ctx: AuditContext) -> str:
+    mode = mdns_mode(ctx)
+    if mode == "minimal":
+        how = "sets" if ctx.config.get_str("discovery.mdns.mode") is not None else "defaults to"
+        return (
+            f' The config {how} discovery.mdns.mode "minimal", so the running gateway does not '
+            "match its config (restart it, or look for another gateway on this host)."
+        )
+    if mode == "off":
+        return ' The config sets discovery.mdns.mode "off".'
+    return f' discovery.mdns.mode is "{mode}".'
+
+
+def findings(ctx: AuditContext, facts: MdnsFacts) -> list[Finding]:
+    if facts.error is not None:
+        return []
+    local = sorted((i for i in facts.instances if is_local(i, ctx, facts)), key=lambda i: i.name)
+    home = ctx.paths.home
+    location = (
+        ctx.config.location("discovery.mdns.mode")
+        if ctx.config.get("discovery.mdns.mode") is not None
+        else None
+    )
+    out: list[Finding] = []
+    severity = Severity.WARN if bind_mode(ctx) == "loopback" else Severity.CRITICAL
+    for inst in local:
+        txt = shown_txt(inst.txt or {}, home)
+        leaked = [f"{k}={txt[k]}" for k in LEAK_KEYS if k in txt]
+        if leaked:
+            out.append(
+                TXT_LEAK.finding(
+                    f"Instance {inst.name!r} publishes {', '.join(leaked)} in its TXT record."
+                    + _config_note(ctx),
+                    severity=severity,
+                    subject=inst.name,
+                    location=location,
+                )
+            )
+    reasons: list[str] = []
+    if mdns_mode(ctx) == "off":
+        reasons.append('discovery.mdns.mode is "off"')
+    if bonjour_disabled_by_env(ctx):
+        reasons.append("OPENCLAW_DISABLE_BONJOUR is set")
+    if reasons:
+        for inst in local:
+            where = ", ".join(inst.addresses) or "no address"
+            out.append(
+                ADVERTISING_WHILE_OFF.finding(
+                    f"Instance {inst.name!r} (port {inst.port}, {where}) is advertised although "
+                    f"{' and '.join(reasons)}.",
+                    subject=inst.name,
+                    location=location if mdns_mode(ctx) == "off" else None,
+                )
+            )
+    return out
+
+
+def section(ctx: AuditContext, facts: MdnsFacts) -> dict[str, Any]:
+    """``report.deep.mdns`` (§9): TXT only for this host's instances."""
+    instances = []
+    for inst in sorted(facts.instances, key=lambda i: i.name):
+        local = facts.error is None and is_local(inst, ctx, facts)
+        instances.append(
+            {
+                "name": inst.name,
+                "host": inst.host,
+                "port": inst.port,
+                "addresses": list(inst.addresses),
+                "local": local,
+                "txt": shown_txt(inst.txt, ctx.paths.home)
+                if local and inst.txt is not None
+                else None,
+            }
+        )
+    out: dict[str, Any] = {
+        "attempted": True,
+        "browseMs": facts.browse_ms,
+        "error": facts.error,
+        "instances": instances,
+    }
+    if facts.dropped:
+        out["dropped"] = facts.dropped
+    return out
+
+
+def judge(ctx: AuditContext, facts: MdnsFacts) -> ProbeResult:
+    return ProbeResult(findings=findings(ctx, facts), section=section(ctx, facts))
+
+
+def failure_result(ctx: AuditContext, error: str) -> ProbeResult:
+    """The runner's deadline hit (``error == "timeout"``) or the collector raised."""
+    return judge(ctx, MdnsFacts(browse_ms=0, error=error))

@@ -87,7 +87,8 @@ def prepare_edits(loaded: LoadedConfig, edits: Sequence[ConfigEdit]) -> list[Fil
         try:
             text = _read(path).decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise EditError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+            reason = getattr(exc, "strerror", None) or exc
+            raise EditError(f"cannot read {path}: {reason}") from None
         out.append(edit_file(path, text, group))
     if not verify_merged(loaded, {f.path: f.new_text for f in out}, edits):
         raise EditError("verification mismatch")
@@ -220,9 +221,7 @@ def _apply_permissions(
     for action in actions:
         if isinstance(action, Chmod):
             if result.dry_run:
-                result.actions.append(
-                    _chmod_action(action, False, planned=action.pending)
-                )
+                result.actions.append(_chmod_action(action, False, planned=action.pending))
                 continue
             done = run_chmod(action) if action.pending else action
             result.actions.append(_chmod_action(done, done.pending))

@@ -63,9 +63,7 @@ def run_fix(
         return FixResult(
             state_dir=first.paths.state_dir,
             config_path=first.paths.config_path,
-            errors=[
-                f"another openclaw-audit --fix is running on {directory}; nothing was changed"
-            ],
+            errors=[f"another openclaw-audit --fix is running on {directory}; nothing was changed"],
             dry_run=dry_run,
         )
 

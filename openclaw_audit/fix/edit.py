@@ -81,7 +81,9 @@ def _replacement(text: str, node: ProvNode | None, edit: SetConfigValue, seq: in
     return _Splice(origin.start, origin.end, render_literal(edit.new, literal), seq)
 
 
-def _insertion(text: str, node: ProvNode | None, edit: InsertConfigValue, seq: int) -> list[_Splice]:
+def _insertion(
+    text: str, node: ProvNode | None, edit: InsertConfigValue, seq: int
+) -> list[_Splice]:
     origin = node.origin if node is not None else None
     where = ".".join(edit.config_path)
     if origin is None or text[origin.start : origin.start + 1] != "{":
@@ -111,9 +113,9 @@ def _insertion(text: str, node: ProvNode | None, edit: InsertConfigValue, seq: i
     had_comma = text.startswith(",", pos)
     if had_comma:
         pos = _HSPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
-    single_line = "\n" not in text[origin.start : value_end] and "\r" not in text[
-        origin.start : value_end
-    ]
+    single_line = (
+        "\n" not in text[origin.start : value_end] and "\r" not in text[origin.start : value_end]
+    )
     if single_line:
         # {a: 1, b: 2} -> {a: 1, b: 2, "k": v}
         if had_comma:
@@ -210,4 +212,3 @@ def edit_file(path: str, text: str, edits: Sequence[ConfigEdit]) -> FileEdit:
     if not same_value(patched, expected):
         raise EditError("verification mismatch")
     return FileEdit(path, text, new_text, list(edits))
-

@@ -200,9 +200,7 @@ class _ConfigPlanner:
             )
             return
         self.plan.edits.append(
-            InsertConfigValue(
-                origin.file, origin.local_path, key, (*section, key), value, change
-            )
+            InsertConfigValue(origin.file, origin.local_path, key, (*section, key), value, change)
         )
 
     # fix.md §2.2 a–c, in that order
@@ -440,7 +438,5 @@ def build_plan(
         _ConfigPlanner(loaded, plan).run()
     includes = loaded.include_files if loaded.exists else ()
     targets = permission_targets(paths, includes, agent_ids)
-    plan.actions = plan_permissions(
-        targets, platform=platform, env=loaded.env, inspector=inspector
-    )
+    plan.actions = plan_permissions(targets, platform=platform, env=loaded.env, inspector=inspector)
     return plan

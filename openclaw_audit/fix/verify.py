@@ -64,4 +64,3 @@ def verify_merged(
         value = edit.new if isinstance(edit, SetConfigValue) else edit.value
         intended = set_in(intended, edit.config_path, value)
     return same_value(result, intended)
-

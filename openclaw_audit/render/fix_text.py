@@ -45,7 +45,10 @@ def fix_block_lines(fix: FixResult | None, *, home: str, fix_command: str) -> li
     planned = any(a.get("planned") for a in fix.actions)
     applied = any(a.get("ok") for a in fix.actions)
     if not fix.errors and not fix.changes and not applied and not planned:
-        lines.append(("Fixes: nothing to change (dry run)" if fix.dry_run else "Fixes: no changes applied", "dim"))
+        nothing = (
+            "Fixes: nothing to change (dry run)" if fix.dry_run else "Fixes: no changes applied"
+        )
+        lines.append((nothing, "dim"))
         return lines
     lines.append(("", None))
     lines.append(("FIX (dry run: nothing was changed)" if fix.dry_run else "FIX", "bold"))

@@ -75,13 +75,15 @@ def test_set_and_insert_in_the_same_object() -> None:
         text,
         [set_edit(("wa", "groupPolicy"), "open", "allowlist"), insert(("wa",), "g", ["1"])],
     )
-    assert out.new_text == "{ wa: { groupPolicy: 'allowlist', \"g\": [\"1\"] } }"
+    assert out.new_text == '{ wa: { groupPolicy: \'allowlist\', "g": ["1"] } }'
 
 
 def test_crlf_file_gets_crlf_for_new_lines() -> None:
     text = '{\r\n  wa: {\r\n    groupPolicy: "open",\r\n  },\r\n}\r\n'
     out = edit_file("/cfg", text, [insert(("wa",), "g", [])])
-    assert out.new_text == '{\r\n  wa: {\r\n    groupPolicy: "open",\r\n    "g": [],\r\n  },\r\n}\r\n'
+    assert (
+        out.new_text == '{\r\n  wa: {\r\n    groupPolicy: "open",\r\n    "g": [],\r\n  },\r\n}\r\n'
+    )
 
 
 def test_unexpected_old_value_refuses_the_edit() -> None:

@@ -43,7 +43,12 @@ def test_every_target_in_spec_order(tree: Tree) -> None:
         str(tree.sessions / "b.jsonl"),
     ]
     by = actions_by_path(result.actions)
-    assert by[str(tree.state)] == {"kind": "chmod", "path": str(tree.state), "mode": 448, "ok": True}
+    assert by[str(tree.state)] == {
+        "kind": "chmod",
+        "path": str(tree.state),
+        "mode": 448,
+        "ok": True,
+    }
     assert by[str(tree.config)]["mode"] == 384 and by[str(tree.config)]["ok"] is True
     assert by[f"{sqlite}-shm"] == {
         "kind": "chmod",
@@ -168,8 +173,24 @@ def test_icacls_reset_runs_the_reset_command(tmp_path: Path) -> None:
     )
     done = [run_icacls(a, calls.append) for a in actions]
     assert calls == [
-        ("icacls", str(d), "/inheritance:r", "/grant:r", "DESK\\tester:(OI)(CI)F", "/grant:r", "*S-1-5-18:(OI)(CI)F"),
-        ("icacls", str(f), "/inheritance:r", "/grant:r", "DESK\\tester:F", "/grant:r", "*S-1-5-18:F"),
+        (
+            "icacls",
+            str(d),
+            "/inheritance:r",
+            "/grant:r",
+            "DESK\\tester:(OI)(CI)F",
+            "/grant:r",
+            "*S-1-5-18:(OI)(CI)F",
+        ),
+        (
+            "icacls",
+            str(f),
+            "/inheritance:r",
+            "/grant:r",
+            "DESK\\tester:F",
+            "/grant:r",
+            "*S-1-5-18:F",
+        ),
     ]
     assert done[0].command == (
         f'icacls "{d}" /inheritance:r /grant:r "DESK\\tester:(OI)(CI)F" /grant:r "*S-1-5-18:(OI)(CI)F"'

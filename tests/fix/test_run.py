@@ -37,10 +37,12 @@ def test_edits_land_in_the_defining_file(tree: Tree) -> None:
     assert tree.config.read_text() == MAIN_CONFIG.replace("'off'", "'tools'")
     # the include: groupPolicy literals flipped, groupAllowFrom added beside its siblings
     expected_include = (
-        CHANNELS.replace('groupPolicy: "open",\n    accounts', 'groupPolicy: "allowlist",\n    accounts')
+        CHANNELS.replace(
+            'groupPolicy: "open",\n    accounts', 'groupPolicy: "allowlist",\n    accounts'
+        )
         .replace("work: { groupPolicy: 'open' }", "work: { groupPolicy: 'allowlist' }")
         .replace(
-            '      work: { groupPolicy: \'allowlist\' },\n    },\n',
+            "      work: { groupPolicy: 'allowlist' },\n    },\n",
             '      work: { groupPolicy: \'allowlist\' },\n    },\n    "groupAllowFrom": ["+15550001", "+15550002"],\n',
         )
         .replace('telegram: { groupPolicy: "open"', 'telegram: { groupPolicy: "allowlist"')
@@ -161,9 +163,7 @@ def test_disk_full_leaves_original_and_no_temp(tree: Tree, monkeypatch: pytest.M
 
     monkeypatch.setattr(writer, "_write_all", full)
     result = run_fix(tree.options())
-    assert result.errors == [
-        f"replaceConfigFile failed: {tree.config}: No space left on device"
-    ]
+    assert result.errors == [f"replaceConfigFile failed: {tree.config}: No space left on device"]
     assert tree.config.read_bytes() == before
     assert stray_files(tree.state) == []
 
@@ -225,9 +225,7 @@ def test_dry_run_changes_nothing(tree: Tree) -> None:
     assert doc["dryRun"] is True and doc["configWritten"] is False
     assert doc["changes"] == EXPECTED_CHANGES
     assert [d["path"] for d in doc["diffs"]] == [str(tree.config), str(tree.include)]
-    assert doc["diffs"][0]["diff"].startswith(
-        f"--- {tree.config}\n+++ {tree.config} (fixed)\n@@"
-    )
+    assert doc["diffs"][0]["diff"].startswith(f"--- {tree.config}\n+++ {tree.config} (fixed)\n@@")
     assert "-  logging: { redactSensitive: 'off' }" in doc["diffs"][0]["diff"]
     state_action = doc["actions"][0]
     assert state_action == {

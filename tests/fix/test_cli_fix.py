@@ -120,3 +120,18 @@ def test_fix_errors_exit_1_and_invalid_config_exits_2(tree: Tree) -> None:
 def test_dry_run_without_fix_is_a_usage_error(tree: Tree) -> None:
     code, _ = invoke(tree, "--dry-run")
     assert code == 2
+
+
+def test_crashing_fixer_gives_fix_null_and_the_audit_still_runs(tree: Tree, monkeypatch) -> None:
+    from openclaw_audit.fix import command
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(command, "build_plan", boom)
+    code, out = invoke(tree, "--fix", "--json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["fix"] is None and "findings" in doc["report"]
+    code, out = invoke(tree, "--fix")
+    assert "Fixes: failed to apply (unexpected error)" in out

@@ -265,3 +265,28 @@ def test_concurrent_fix_is_refused(tree: Tree) -> None:
     finally:
         os.close(fd)
     assert run_fix(tree.options()).ok  # released: the next run proceeds
+
+
+def test_verification_rejects_a_patch_that_does_not_match_the_plan(tree: Tree) -> None:
+    from openclaw_audit.config.loader import load_config
+    from openclaw_audit.fix.apply import prepare_edits
+    from openclaw_audit.fix.plan import build_plan
+    from openclaw_audit.fix.verify import verify_merged
+
+    loaded = load_config(env=tree.env())
+    plan = build_plan(loaded, ["main"])
+    files = prepare_edits(loaded, plan.edits)
+    texts = {f.path: f.new_text for f in files}
+    assert verify_merged(loaded, texts, plan.edits)
+    texts[str(tree.include)] = texts[str(tree.include)].replace('"+15550002"', '"+19990000"')
+    assert not verify_merged(loaded, texts, plan.edits)
+    assert not verify_merged(loaded, texts, plan.edits[:1])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_owner_and_group_are_kept(tree: Tree) -> None:
+    os.chown(tree.include, 4321, 4322)
+    run_fix(tree.options())
+    st = os.stat(tree.include)
+    assert (st.st_uid, st.st_gid) == (4321, 4322)
+    assert "allowlist" in tree.include.read_text()

@@ -96,7 +96,8 @@ def _prepare(path: str, new: bytes, expected_old: bytes) -> _Prepared:
         raise WriteError(f"{path}: {_reason(exc)}") from None
     if not stat.S_ISREG(st.st_mode):
         raise WriteError(f"{path}: not a regular file")
-    if not st.st_mode & 0o222 or not os.access(real, os.W_OK):
+    owned = hasattr(os, "geteuid") and st.st_uid == os.geteuid()
+    if (owned and not st.st_mode & 0o200) or not st.st_mode & 0o222 or not os.access(real, os.W_OK):
         # A read-only config is a deliberate choice (or managed elsewhere): leave it alone.
         raise WriteError(f"{path}: file is read-only")
     try:

@@ -135,3 +135,14 @@ def test_crashing_fixer_gives_fix_null_and_the_audit_still_runs(tree: Tree, monk
     assert doc["fix"] is None and "findings" in doc["report"]
     code, out = invoke(tree, "--fix")
     assert "Fixes: failed to apply (unexpected error)" in out
+
+
+def test_dry_run_diff_never_shows_a_secret_from_context_lines(tree: Tree) -> None:
+    token = "123456:AAFakeTelegramBotTokenValue0123456789"
+    tree.include.write_text(
+        f'{{\n  telegram: {{\n    botToken: "{token}",\n    groupPolicy: "open",\n  }},\n}}\n'
+    )
+    for args in (("--fix", "--dry-run"), ("--fix", "--dry-run", "--json")):
+        code, out = invoke(tree, *args)
+        assert code == 0
+        assert "groupPolicy" in out and token not in out

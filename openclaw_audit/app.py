@@ -48,7 +48,9 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if len(inv.configs) > 1:
         raise UsageError("auditing several --config targets at once is not supported yet")
     if inv.fix:
-        raise UsageError("--fix is not available in this build yet")
+        from openclaw_audit.fix.command import run_fix_command
+
+        return run_fix_command(inv, scrubber)
     if inv.fmt == "sarif":
         raise UsageError("--format sarif is not available in this build yet")
     if inv.baseline or inv.ignore_file:

@@ -5,6 +5,8 @@ Colour only when asked for (a TTY without NO_COLOR); rich is imported only then.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from openclaw_audit.model import SEVERITY_ORDER, Finding, Report, Severity
 
 HEADING = "OpenClaw security audit"
@@ -20,8 +22,14 @@ def summary_line(report: Report) -> str:
     return f"Summary: {s.critical} critical · {s.warn} warn · {s.info} info"
 
 
-def render_lines(report: Report, *, heading: str = HEADING) -> list[tuple[str, str | None]]:
-    """(text, style) pairs; style is a rich style name or None."""
+Line = tuple[str, str | None]
+
+
+def render_lines(
+    report: Report, *, heading: str = HEADING, after_header: Sequence[Line] = ()
+) -> list[tuple[str, str | None]]:
+    """(text, style) pairs; style is a rich style name or None. ``after_header`` goes between
+    the hint/secrets lines and the findings (the ``--fix`` block, report.md §5 item 6)."""
     lines: list[tuple[str, str | None]] = [(heading, "bold"), (summary_line(report), None)]
     if report.suppressed:
         lines.append(
@@ -29,6 +37,7 @@ def render_lines(report: Report, *, heading: str = HEADING) -> list[tuple[str, s
         )
     lines.append((DEEP_HINT, "dim"))
     lines.extend((f"[secrets] {d}", "dim") for d in report.secret_diagnostics)
+    lines.extend(after_header)
     for severity in SEVERITY_ORDER:
         group = [f for f in report.findings if f.severity is severity]
         if not group:
@@ -48,8 +57,14 @@ def _finding_lines(finding: Finding) -> list[tuple[str, str | None]]:
     return out
 
 
-def render(report: Report, *, color: bool = False, heading: str = HEADING) -> str:
-    lines = render_lines(report, heading=heading)
+def render(
+    report: Report,
+    *,
+    color: bool = False,
+    heading: str = HEADING,
+    after_header: Sequence[Line] = (),
+) -> str:
+    lines = render_lines(report, heading=heading, after_header=after_header)
     if not color:
         return "\n".join(text for text, _ in lines) + "\n"
     from rich.console import Console

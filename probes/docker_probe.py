@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import anyio
-from openclaw_audit.probes import docker_judge as dj
-from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 
 from openclaw_audit.context import AuditContext
+from openclaw_audit.probes import docker_judge as dj
+from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 
 T = TypeVar("T")
 

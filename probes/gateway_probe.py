@@ -17,6 +17,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import anyio
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import (
+    ConnectionClosed,
+    InvalidHandshake,
+    InvalidMessage,
+    InvalidStatus,
+    InvalidURI,
+)
+
+from openclaw_audit.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.gateway_judge import (
     GatewayFacts,
@@ -29,16 +39,6 @@ from openclaw_audit.probes.gateway_target import (
     resolve_credentials,
     resolve_target,
 )
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidMessage,
-    InvalidStatus,
-    InvalidURI,
-)
-
-from openclaw_audit.context import AuditContext
 from openclaw_audit.redact import safe_text
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge

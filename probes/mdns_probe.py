@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from openclaw_audit.probes import mdns_judge as mj
-from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 
 from openclaw_audit.context import AuditContext
+from openclaw_audit.probes import mdns_judge as mj
+from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 
 INTERFACES_ENV = "OPENCLAW_AUDIT_MDNS_INTERFACES"
 BROWSE_WINDOW_MAX_S = 2.0

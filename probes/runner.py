@@ -14,10 +14,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import anyio
-from openclaw_audit.probes.base import Probe, ProbeOptions, ProbeResult, global_deadline_s
 
 from openclaw_audit.context import AuditContext
 from openclaw_audit.model import Finding
+from openclaw_audit.probes.base import Probe, ProbeOptions, ProbeResult, global_deadline_s
 from openclaw_audit.redact import safe_text
 
 log = logging.getLogger(__name__)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from builders import by_id, ids, make_ctx
+from openclaw_audit.model import Severity
 from openclaw_audit.probes import docker_judge as dj
 from openclaw_audit.probes.docker_judge import (
     SANDBOX_BROWSER_SECURITY_HASH_EPOCH as EPOCH,
 )
 from openclaw_audit.probes.docker_judge import ContainerFacts, DockerFacts
-
-from openclaw_audit.model import Severity
 
 MISSING = "sandbox.browser_container.hash_label_missing"
 STALE = "sandbox.browser_container.hash_epoch_stale"

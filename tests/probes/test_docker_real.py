@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from builders import ids, make_ctx
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.docker_judge import SANDBOX_BROWSER_SECURITY_HASH_EPOCH as EPOCH

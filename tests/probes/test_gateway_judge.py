@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from builders import make_ctx
+from openclaw_audit.model import Severity
 from openclaw_audit.probes.base import ProbeOptions
 from openclaw_audit.probes.gateway_judge import (
     GatewayFacts,
@@ -21,8 +23,6 @@ from openclaw_audit.probes.gateway_target import (
     resolve_credentials,
     resolve_target,
 )
-
-from openclaw_audit.model import Severity
 
 WARN_TOKEN = (
     "gateway.auth.token SecretRef is unresolved in this command path; "

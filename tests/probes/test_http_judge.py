@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+
+from openclaw_audit.model import Severity
 from openclaw_audit.probes.http_judge import (
     CHAT_COMPLETIONS,
     ENDPOINTS,
@@ -14,8 +16,6 @@ from openclaw_audit.probes.http_judge import (
     http_findings,
     http_section,
 )
-
-from openclaw_audit.model import Severity
 
 BASE = "http://127.0.0.1:18789"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 import respx
+
 from openclaw_audit.probes.gateway_target import GatewayTarget, ProbeCredentials
 from openclaw_audit.probes.http_probe import http_base_url, probe_http
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from builders import ids, make_ctx
+from openclaw_audit.model import Severity
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes.mdns_judge import Instance, MdnsFacts
 from openclaw_audit.probes.mdns_probe import bounded_txt, instance_label
-
-from openclaw_audit.model import Severity
 
 LEAK = "discovery.mdns.txt_leak"
 OFF = "discovery.mdns.advertising_while_off"

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 
 import anyio
 import pytest
+
 from builders import make_ctx
+from openclaw_audit.context import AuditContext
+from openclaw_audit.model import Finding, Severity
 from openclaw_audit.probes import runner
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.runner import load_probes, run_probes, run_probes_sync
-
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
 
 pytestmark = pytest.mark.anyio
 

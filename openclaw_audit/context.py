@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state import StateView
@@ -45,6 +47,18 @@ class AuditContext:
     platform: str = sys.platform
     # Paths whose ${VAR} could not be substituted; absent in both views.
     unresolved_paths: frozenset[tuple[str, ...]] = frozenset()
+    # Derived facts (roster, tool policies…) computed once per audit; see memo().
+    _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """Compute a derived fact once per audit. The views are immutable for the whole run,
+        so a check can call shared helpers (roster, default agent…) in loops without turning
+        a 10,000-agent config quadratic."""
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     @property
     def profile(self) -> str | None:

@@ -27,6 +27,10 @@ class AgentInfo:
 
 def agents(ctx: AuditContext) -> list[AgentInfo]:
     """Roster agents in config order, or the implicit ``main`` when there is no roster key."""
+    return ctx.memo("agents.infos", lambda: _agents(ctx))
+
+
+def _agents(ctx: AuditContext) -> list[AgentInfo]:
     r = roster(ctx)
     if r.kind == "none":
         return [AgentInfo(id="main", label="agents.entries.main", config={}, implicit=True)]

@@ -61,6 +61,10 @@ class Roster:
 
 def roster(ctx: AuditContext) -> Roster:
     """The configured agents: ``agents.entries`` (map) if present, else ``agents.list``."""
+    return ctx.memo("common.roster", lambda: _roster(ctx))
+
+
+def _roster(ctx: AuditContext) -> Roster:
     agents_cfg = ctx.config.get_dict("agents")
     if "entries" in agents_cfg:
         entries = agents_cfg.get("entries")
@@ -84,6 +88,10 @@ def roster(ctx: AuditContext) -> Roster:
 
 
 def default_agent_id(ctx: AuditContext) -> str:
+    return ctx.memo("common.default_agent_id", lambda: _default_agent_id(ctx))
+
+
+def _default_agent_id(ctx: AuditContext) -> str:
     agents = roster(ctx).agents
     for agent in agents:
         if agent.config.get("default") is True:

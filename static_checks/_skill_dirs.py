@@ -24,14 +24,19 @@ def _abs(ctx: AuditContext, raw: str) -> str:
     return os.path.abspath(expand_home(ctx, raw.strip()))
 
 
+def _configured_workspaces(ctx: AuditContext) -> dict[str, object]:
+    """Normalised agent id -> its ``workspace`` value (the first roster entry with that id)."""
+    index: dict[str, object] = {}
+    for agent in roster(ctx).agents:
+        index.setdefault(normalize_agent_id(agent.id), agent.config.get("workspace"))
+    return index
+
+
 def agent_workspace(ctx: AuditContext, agent_id: str) -> str:
     """Configured workspace, else the defaults' (default agent only), else the state dir's."""
-    for agent in roster(ctx).agents:
-        if normalize_agent_id(agent.id) == agent_id:
-            ws = agent.config.get("workspace")
-            if isinstance(ws, str) and ws.strip():
-                return _abs(ctx, ws)
-            break
+    ws = ctx.memo("skills.workspaces", lambda: _configured_workspaces(ctx)).get(agent_id)
+    if isinstance(ws, str) and ws.strip():
+        return _abs(ctx, ws)
     if agent_id == default_agent_id(ctx):
         ws = ctx.config.get_str("agents.defaults.workspace")
         if ws is not None and ws.strip():

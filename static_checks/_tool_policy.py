@@ -289,6 +289,11 @@ def policy_layers(
     ctx: AuditContext, context: ToolContext, model_ref: str | None = None
 ) -> list[Layer]:
     """The layers that apply in ``context`` (§1.3), in order; absent layers are skipped."""
+    key = f"tool_policy.layers:{context.label}:{id(context.agent)}:{model_ref}"
+    return ctx.memo(key, lambda: _policy_layers(ctx, context, model_ref))
+
+
+def _policy_layers(ctx: AuditContext, context: ToolContext, model_ref: str | None) -> list[Layer]:
     layers: list[Layer | None] = [
         _profile_layer(ctx, context),
         _list_layer("global", ctx.config.get_dict("tools")),

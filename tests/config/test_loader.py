@@ -348,3 +348,12 @@ def test_fifo_and_oversized_config(tmp_path: Path) -> None:
         fh.truncate(9 * 1024 * 1024)
     with pytest.raises(ConfigError, match="too large"):
         load(big)
+
+
+def test_escaped_include_key_and_reference_are_still_resolved(tmp_path: Path) -> None:
+    # "\u0024include" is "$include" after JSON5 unescaping; the fast path must not skip it.
+    write(tmp_path / "gw.json5", "{bind: 'lan'}")
+    cfg = write(tmp_path / "openclaw.json", '{gateway: {"\\u0024include": "./gw.json5"}, t: "\\x24{TOK}"}')
+    loaded = load(cfg, env={"TOK": "value"})
+    assert loaded.source.get("gateway.bind") == "lan"
+    assert loaded.source.get("t") == "value"

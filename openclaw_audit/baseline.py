@@ -10,7 +10,8 @@ when they have the same checkId and, tried in this order (each saved finding pai
 
 1. the same detail (whitespace-collapsed, case-folded);
 2. the live finding's stable subject (account, path, flag) appears in the saved detail;
-3. they are the only unpaired finding of that checkId on each side (the wording changed).
+3. they are the only unpaired finding of that checkId on each side (the wording changed) and
+   the live finding has no subject (checks that can fire several times set one).
 
 So wording changes of one-off checks do not make findings "new", and checks that fire once
 per account are told apart by the account their detail names.
@@ -162,7 +163,8 @@ def pair(
     for cid in {new[j].check_id for j in new_free}:
         olds = [i for i in old_free if old[i].check_id == cid]
         news = [j for j in new_free if new[j].check_id == cid]
-        if len(olds) == 1 and len(news) == 1:
+        # A live finding with a subject is one of several instances: never pair it blindly.
+        if len(olds) == 1 and len(news) == 1 and not new[news[0]].subject:
             pairs.append((olds[0], news[0]))
             old_free.remove(olds[0])
             new_free.remove(news[0])

@@ -57,7 +57,9 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix:
-        raise UsageError("--fix is not available in this build yet")
+        from openclaw_audit.fix.command import run_fix_command
+
+        return run_fix_command(inv, scrubber)
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).

@@ -60,7 +60,9 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         from openclaw_audit.fix.command import run_fix_command
 
         return run_fix_command(inv, scrubber)
-    if inv.sarif_include_suppressed and inv.fmt != "sarif":
+    if inv.fmt == "sarif":
+        pass  # rendered below, for one target or many
+    elif inv.sarif_include_suppressed:
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).
     post = PostProcess(

@@ -5,11 +5,19 @@ from __future__ import annotations
 import json
 
 from openclaw_audit.errors import UsageError
-from openclaw_audit.registry import CheckMeta, load_catalog
+from openclaw_audit.registry import CheckMeta, Registry, load_catalog
+
+
+def _catalog() -> Registry:
+    # checkIds defined outside the check packages (ignore file, runner) register on import.
+    import openclaw_audit.ignore_file
+    import openclaw_audit.runner  # noqa: F401
+
+    return load_catalog()
 
 
 def _metas() -> list[CheckMeta]:
-    return sorted(load_catalog().metas.values(), key=lambda m: m.id)
+    return sorted(_catalog().metas.values(), key=lambda m: m.id)
 
 
 def list_checks(*, as_json: bool = False) -> str:
@@ -34,7 +42,7 @@ def list_checks(*, as_json: bool = False) -> str:
 
 
 def explain(check_id: str) -> str:
-    catalog = load_catalog()
+    catalog = _catalog()
     meta = catalog.meta_for(check_id.strip())
     if meta is None:
         close = [m.id for m in _metas() if check_id.strip().split(".")[0] == m.id.split(".")[0]]
@@ -53,4 +61,32 @@ def explain(check_id: str) -> str:
         head.append("runs with: --deep")
     if meta.remediation:
         head.append(f"fix: {meta.remediation}")
-    return "\n".join(head) + "\n\n" + meta.docs + "\n"
+    return "\n".join(head) + "\n\n" + meta.docs + "\n\n" + _related(meta, check_id.strip()) + "\n"
+
+
+def _related(meta: CheckMeta, asked: str) -> str:
+    """The flags that change whether and how this check shows up."""
+    cid = asked if meta.is_family else meta.id
+    group = cid.split(".")[0]
+    lines = ["## Related flags"]
+    if meta.deep:
+        lines.append("- `--deep`: this check needs the live probes to run.")
+    lines += [
+        f"- `--check {cid}` runs only this check; `--check '{group}.*'` its whole group.",
+        f"- `--skip-check {cid}` leaves it out of the report.",
+        f"- `--min-severity` / `--fail-on`: its default severity is {meta.severity.value}.",
+    ]
+    if cid.startswith(("audit.ignore_file.", "security.audit.suppressions.")):
+        return "\n".join(lines)  # findings about suppression itself cannot be suppressed
+    lines += [
+        "- Accept the risk for a while with an entry in `.openclaw-audit-ignore.toml`:",
+        "",
+        "  ```toml",
+        "  [[ignore]]",
+        f'  checkId = "{cid}"',
+        '  reason = "why this is acceptable here"',
+        '  expires = "YYYY-MM-DD"',
+        "  ```",
+        "- Or upstream's way: `security.audit.suppressions` in the config.",
+    ]
+    return "\n".join(lines)

@@ -310,6 +310,23 @@ def explain_command(
         raise typer.Exit(exc.exit_code) from None
 
 
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
+) -> None:
+    """Compare two saved JSON reports: new, resolved and changed-severity findings."""
+    from openclaw_audit.drift import diff_files, render_json, render_text
+
+    try:
+        drift = diff_files(str(old), str(new))
+    except AuditError as exc:
+        _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
+        raise typer.Exit(exc.exit_code) from None
+    sys.stdout.write(render_json(drift) if json_out else render_text(drift))
+
+
 def main() -> None:
     """Console-script entry point. Usage errors from click also exit 2."""
     try:

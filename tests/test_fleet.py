@@ -1,0 +1,151 @@
+"""Several targets in one run: repeated --config, a directory, an @list; errors per target."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+from clirun import CALM, RISKY, run, run_json, target
+
+from openclaw_audit.errors import AuditError
+from openclaw_audit.fleet import expand_targets, run_all
+from openclaw_audit.model import Report
+
+
+def test_repeated_config_json_shape(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    b = target(tmp_path, "b", RISKY)
+    code, doc = run_json("--config", str(a), "--config", str(b))
+    assert code == 0
+    assert [t["target"] for t in doc["targets"]] == [str(a), str(b)]
+    assert doc["targets"][0]["report"]["summary"] == {"critical": 0, "warn": 1, "info": 1}
+    assert doc["targets"][1]["report"]["summary"] == {"critical": 1, "warn": 3, "info": 1}
+    assert "secretDiagnostics" in doc["targets"][0]["report"]
+    assert doc["summary"] == {
+        "targets": 2, "audited": 2, "failed": 0, "critical": 1, "warn": 4, "info": 2,
+    }  # fmt: skip
+
+
+def test_each_target_uses_its_own_directory_as_state_dir(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    b = target(tmp_path, "b", CALM)
+    a.parent.chmod(0o755)  # only a's state dir is group/world readable
+    _, doc = run_json("--config", str(a), "--config", str(b))
+    fa = [f["checkId"] for f in doc["targets"][0]["report"]["findings"]]
+    fb = [f["checkId"] for f in doc["targets"][1]["report"]["findings"]]
+    assert "fs.state_dir.perms_readable" in fa
+    assert "fs.state_dir.perms_readable" not in fb
+
+
+def test_directory_of_configs_and_text_table(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    target(fleet, ".", CALM, "calm.json5").parent.chmod(0o700)
+    target(fleet, ".", RISKY, "risky.json")
+    (fleet / "notes.txt").write_text("not a config")
+    proc = run("--config", str(fleet), "--fail-on", "critical")
+    assert proc.returncode == 1  # --fail-on applies to the whole run
+    out = proc.stdout
+    assert f"OpenClaw security audit: {fleet / 'calm.json5'}" in out
+    assert f"OpenClaw security audit: {fleet / 'risky.json'}" in out
+    table = out[out.index("Fleet summary") :].splitlines()
+    assert table[0] == "Fleet summary (2 audited)"
+    assert table[1].split() == ["target", "critical", "warn", "info"]
+    rows = {line.split()[0]: line.split()[1:] for line in table[3:]}
+    assert rows[str(fleet / "risky.json")] == ["1", "3", "1"]
+    assert rows["total"] == ["1", "4", "2"]
+    assert "notes.txt" not in out
+
+
+def test_a_directory_alone_is_still_a_fleet_document(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    target(fleet, ".", CALM, "only.json")
+    _, doc = run_json("--config", str(fleet))
+    assert [t["target"] for t in doc["targets"]] == [str(fleet / "only.json")]
+
+
+def test_target_list_file(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    target(tmp_path, "b", RISKY)
+    listing = tmp_path / "targets.txt"
+    listing.write_text(f"# gateways\n{a}\nb/openclaw.json\n\n")
+    _, doc = run_json("--config", f"@{listing}")
+    assert [t["target"] for t in doc["targets"]] == [str(a), str(tmp_path / "b/openclaw.json")]
+
+
+def test_failing_target_is_an_error_entry_and_exit_2(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", RISKY)
+    bad = target(tmp_path, "bad", "{ gateway: { bind: 'lan' \n")
+    code, doc = run_json("--config", str(a), "--config", str(bad))
+    assert code == 2  # a target that could not be audited fails the run
+    ok, err = doc["targets"]
+    assert ok["report"]["summary"]["critical"] == 1
+    assert err["target"] == str(bad) and set(err) == {"target", "error"}
+    assert err["error"]["file"] == str(bad) and err["error"]["line"] == 2
+    assert doc["summary"]["failed"] == 1 and doc["summary"]["audited"] == 1
+    proc = run("--config", str(a), "--config", str(bad))
+    assert proc.returncode == 2
+    assert f"{bad}: error: {bad}:" in proc.stderr
+    assert "Fleet summary (1 audited, 1 failed)" in proc.stdout
+    assert "error: could not be audited" in proc.stdout
+
+
+def test_fleet_sarif_is_one_valid_run(tmp_path: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(__file__).parent / "report" / "sarif-schema-2.1.0.json").read_text())
+    a = target(tmp_path, "a", CALM)
+    b = target(tmp_path, "b", RISKY)
+    proc = run("--config", str(a), "--config", str(b), "--format", "sarif", cwd=tmp_path)
+    doc = json.loads(proc.stdout)
+    jsonschema.Draft4Validator(schema).validate(doc)
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in doc["runs"][0]["results"]
+    }
+    assert uris == {"a/openclaw.json", "b/openclaw.json"}
+
+
+def test_fix_with_several_targets_is_a_usage_error(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    b = target(tmp_path, "b", CALM)
+    proc = run("--config", str(a), "--config", str(b), "--fix")
+    assert proc.returncode == 2 and "one target at a time" in proc.stderr
+
+
+def test_empty_directory_is_a_usage_error(tmp_path: Path) -> None:
+    proc = run("--config", str(tmp_path))
+    assert proc.returncode == 2 and "no *.json or *.json5 configs" in proc.stderr
+
+
+def test_duplicate_targets_are_audited_once(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    paths, fleet = expand_targets([str(a), str(a)])
+    assert paths == [str(a)] and fleet
+
+
+def test_concurrency_is_bounded_and_order_kept() -> None:
+    lock = threading.Lock()
+    live = 0
+    peak = 0
+    gate = threading.Event()
+
+    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
+        nonlocal live, peak
+        with lock:
+            live += 1
+            peak = max(peak, live)
+            if peak >= 3:
+                gate.set()
+        gate.wait(timeout=2)
+        with lock:
+            live -= 1
+        if target == "t5":
+            raise AuditError("broken", file=target)
+        return Report(ts=0, findings=(), config_path=target), ()
+
+    names = [f"t{i}" for i in range(12)]
+    results = run_all(names, audit_one, max_workers=3)
+    assert peak == 3
+    assert [r.target for r in results] == names
+    assert results[5].error is not None and results[4].report is not None

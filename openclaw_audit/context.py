@@ -7,10 +7,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state import StateView
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,7 +23,6 @@ from openclaw_audit.context import AuditPaths
 from openclaw_audit.errors import ConfigError
 from openclaw_audit.scrub import collect_secret_values
 
-
 _ESCAPE = re.compile(r"\\[uUxX]")
 
 
@@ -92,11 +91,7 @@ def load_config(
             file=paths.config_path,
         )
     _apply_env_block(merged, work_env)
-    subst = (
-        substitute(merged, mprov, work_env)
-        if may_substitute
-        else SubstResult(merged, mprov)
-    )
+    subst = substitute(merged, mprov, work_env) if may_substitute else SubstResult(merged, mprov)
     source: dict[str, Any] = subst.value
     warnings = [
         f"warning: {'.'.join(path)}: environment variable {name} is missing or empty; "

@@ -353,7 +353,9 @@ def test_fifo_and_oversized_config(tmp_path: Path) -> None:
 def test_escaped_include_key_and_reference_are_still_resolved(tmp_path: Path) -> None:
     # "\u0024include" is "$include" after JSON5 unescaping; the fast path must not skip it.
     write(tmp_path / "gw.json5", "{bind: 'lan'}")
-    cfg = write(tmp_path / "openclaw.json", '{gateway: {"\\u0024include": "./gw.json5"}, t: "\\x24{TOK}"}')
+    cfg = write(
+        tmp_path / "openclaw.json", '{gateway: {"\\u0024include": "./gw.json5"}, t: "\\x24{TOK}"}'
+    )
     loaded = load(cfg, env={"TOK": "value"})
     assert loaded.source.get("gateway.bind") == "lan"
     assert loaded.source.get("t") == "value"

@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.context import AuditContext, AuthOverride
 
 from ._common import tailscale_mode
 
@@ -148,13 +148,16 @@ def _mode(value: Any) -> str | None:
     return value if isinstance(value, str) and value in AUTH_MODES else None
 
 
-def _override_mode(ctx: AuditContext) -> str | None:
-    return _mode(ctx.auth_override.mode) if ctx.auth_override is not None else None
+def _override_mode(ctx: AuditContext, override: AuthOverride | None = None) -> str | None:
+    override = override if override is not None else ctx.auth_override
+    return _mode(override.mode) if override is not None else None
 
 
-def _pick_credential(ctx: AuditContext, kind: str, env_name: str) -> tuple[str | None, str | None]:
+def _pick_credential(
+    ctx: AuditContext, kind: str, env_name: str, override_obj: AuthOverride | None
+) -> tuple[str | None, str | None]:
     """Config-first: the (override-replaced) config field, else the env var."""
-    override = getattr(ctx.auth_override, kind, None) if ctx.auth_override else None
+    override = getattr(override_obj, kind, None) if override_obj else None
     if override is not None:
         value, origin = plain_secret(override), "override"
     else:
@@ -165,11 +168,15 @@ def _pick_credential(ctx: AuditContext, kind: str, env_name: str) -> tuple[str |
     return (env, "env") if env is not None else (None, None)
 
 
-def resolve_gateway_auth(ctx: AuditContext) -> ResolvedGatewayAuth:
-    """Steps 1-4 of checks-gateway.md §1 over the resolved config and the env."""
-    token, token_source = _pick_credential(ctx, "token", GATEWAY_TOKEN_ENV)
-    password, password_source = _pick_credential(ctx, "password", GATEWAY_PASSWORD_ENV)
-    override_mode = _override_mode(ctx)
+def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> ResolvedGatewayAuth:
+    """Steps 1-4 of checks-gateway.md §1 over the resolved config and the env.
+
+    ``with_override=False`` ignores ``--auth``/``--token``/``--password`` (the hooks reuse
+    check compares against both the configured and the overridden auth)."""
+    override = ctx.auth_override if with_override else None
+    token, token_source = _pick_credential(ctx, "token", GATEWAY_TOKEN_ENV, override)
+    password, password_source = _pick_credential(ctx, "password", GATEWAY_PASSWORD_ENV, override)
+    override_mode = _mode(override.mode) if override is not None else None
     config_mode = _mode(ctx.config.get("gateway.auth.mode"))
     if override_mode is not None:
         mode, source = override_mode, "override"

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from openclaw_audit.context import AuditContext, AuthOverride
+from openclaw_audit.context import AuditContext
 from openclaw_audit.model import Finding, Severity
 from openclaw_audit.registry import Stage, check, define
 
 from ._common import remotely_exposed
+from ._gateway_auth import ResolvedGatewayAuth, resolve_gateway_auth
 
 MIN_TOKEN_LENGTH = 24
 
@@ -175,35 +176,22 @@ def _plain(value: object) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-# TODO(lead): use _gateway_auth.resolve_gateway_auth
-def _gateway_secret(ctx: AuditContext, override: AuthOverride | None) -> _GatewaySecret | None:
-    """The gateway credential a reused hooks token would unlock (checks-gateway.md §1)."""
-    auth = ctx.config.get_dict("gateway.auth")
-    cfg_token: object = auth.get("token")
-    cfg_password: object = auth.get("password")
-    cfg_mode: object = auth.get("mode")
-    if override is not None:
-        if override.token is not None:
-            cfg_token = override.token
-        if override.password is not None:
-            cfg_password = override.password
-        if override.mode is not None:
-            cfg_mode = override.mode
-    token = _plain(cfg_token) or _plain(ctx.env.get("OPENCLAW_GATEWAY_TOKEN"))
-    password = _plain(cfg_password) or _plain(ctx.env.get("OPENCLAW_GATEWAY_PASSWORD"))
-    mode = _plain(cfg_mode) or ("password" if password else "token")
-    if mode == "token":
-        return _GatewaySecret("token", token) if token else None
-    if mode in ("password", "trusted-proxy"):
-        return _GatewaySecret("password", password) if password else None
+def _gateway_secret(auth: ResolvedGatewayAuth) -> _GatewaySecret | None:
+    """The gateway credential a reused hooks token would unlock (checks-hooks.md §1)."""
+    if auth.mode == "token":
+        return _GatewaySecret("token", auth.token) if auth.token else None
+    if auth.mode in ("password", "trusted-proxy"):
+        return _GatewaySecret("password", auth.password) if auth.password else None
     return None
 
 
 def _reused_secret(ctx: AuditContext, token: str) -> _GatewaySecret | None:
-    candidates = [_gateway_secret(ctx, None)]
+    """Compare with the configured auth first, then (if given) with the --auth override."""
+    candidates = [resolve_gateway_auth(ctx, with_override=False)]
     if ctx.auth_override is not None:
-        candidates.append(_gateway_secret(ctx, ctx.auth_override))
-    for secret in candidates:
+        candidates.append(resolve_gateway_auth(ctx))
+    for auth in candidates:
+        secret = _gateway_secret(auth)
         if secret is not None and secret.value == token:
             return secret
     return None

@@ -14,6 +14,7 @@ from openclaw_audit.model import Report, Severity
 from openclaw_audit.options import AuditOptions
 from openclaw_audit.outputs import write_output
 from openclaw_audit.scrub import Scrubber
+from openclaw_audit.textsafe import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +64,7 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     scrubber.add(run.scrubber.values)  # merge what the run learned
     if not inv.quiet:
         for warning in run.loaded.warnings:
-            sys.stderr.write(scrubber(warning) + "\n")
+            sys.stderr.write(one_line(scrubber(warning)) + "\n")
     report = run.report
     if inv.fmt == "json":
         from openclaw_audit.render.json_report import render as render_json

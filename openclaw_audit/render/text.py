@@ -6,6 +6,7 @@ Colour only when asked for (a TTY without NO_COLOR); rich is imported only then.
 from __future__ import annotations
 
 from openclaw_audit.model import SEVERITY_ORDER, Finding, Report, Severity
+from openclaw_audit.textsafe import one_line
 
 HEADING = "OpenClaw security audit"
 DEEP_HINT = (
@@ -49,7 +50,9 @@ def _finding_lines(finding: Finding) -> list[tuple[str, str | None]]:
 
 
 def render(report: Report, *, color: bool = False, heading: str = HEADING) -> str:
-    lines = render_lines(report, heading=heading)
+    # Each entry is meant to be one line: control characters (and line breaks) that came in
+    # with config values are escaped so they cannot repaint the terminal or forge lines.
+    lines = [(one_line(text), style) for text, style in render_lines(report, heading=heading)]
     if not color:
         return "\n".join(text for text, _ in lines) + "\n"
     from rich.console import Console

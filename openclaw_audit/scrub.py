@@ -6,6 +6,7 @@ them with ``<redacted>``. Checks already avoid printing values; this catches wha
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -49,27 +50,53 @@ def collect_secret_values(config: Any, env: Mapping[str, str]) -> set[str]:
     return found
 
 
+def _spellings(secret: str) -> set[str]:
+    """The secret as it appears in plain text, inside a JSON string (with and without
+    ``ensure_ascii``) and inside a Python repr, so an escaped copy is caught as well."""
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+    }
+    return {f for f in forms if len(f) >= MIN_SECRET_LEN}
+
+
 class Scrubber:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._forms: set[str] = set()
+        self._compiled: re.Pattern[str] | None = None
+        self._dirty = False
         self.add(secrets)
 
     def add(self, secrets: Iterable[str | None]) -> None:
         new = {s for s in secrets if s and len(s) >= MIN_SECRET_LEN} - self._secrets
         if new:
             self._secrets |= new
-            ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            for s in new:
+                self._forms |= _spellings(s)
+            # Compiled on first use: a config with thousands of credentials is added to in
+            # several steps, and recompiling the alternation each time would be quadratic.
+            self._dirty = True
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if self._dirty:
+            ordered = sorted(self._forms, key=len, reverse=True)
+            self._compiled = re.compile("|".join(re.escape(s) for s in ordered))
+            self._dirty = False
+        return self._compiled
 
     @property
     def values(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        pattern = self._pattern
+        if pattern is None or not text:
             return text
-        return self._pattern.sub(REDACTED, text)
+        return pattern.sub(REDACTED, text)
 
     def scrub_obj(self, value: Any) -> Any:
         """Scrub every string in a JSON-like structure (keys included)."""

@@ -96,6 +96,7 @@ _LITERALS: dict[str, Any] = {
 }
 # Python refuses int() on longer decimal strings (CVE-2020-10735 guard); report it cleanly.
 _MAX_INT_DIGITS = 4300
+_MAX_HEX_DIGITS = 3500  # 16**3500 has 4215 decimal digits, under the str() limit
 UNQUOTED_WORD = "unexpected identifier (strings must be quoted)"
 
 
@@ -286,6 +287,9 @@ def _read_number(src: _Source, pos: int) -> tuple[int | float, int] | None:
     sign = -1 if tok[0] == "-" else 1
     body = tok[1:] if tok[0] in "+-" else tok
     if body[:2] in ("0x", "0X"):
+        # Same bound as decimals: every int we return must stay printable with str().
+        if len(body) - 2 > _MAX_HEX_DIGITS:
+            raise src.error("integer literal too long", pos)
         return sign * int(body[2:], 16), end
     if body == "Infinity":
         return sign * float("inf"), end

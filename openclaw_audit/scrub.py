@@ -62,11 +62,19 @@ def _spellings(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= MIN_SECRET_LEN}
 
 
+# The search pattern holds only each spelling's first few characters; full spellings are
+# compared with startswith. A regex of whole secrets costs seconds to compile for one
+# multi-megabyte value or ten thousand short ones.
+_PREFIX_LEN = 8
+
+
 class Scrubber:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
         self._forms: set[str] = set()
         self._compiled: re.Pattern[str] | None = None
+        self._by_prefix: dict[str, list[str]] = {}
+        self._prefix_lens: tuple[int, ...] = ()
         self._dirty = False
         self.add(secrets)
 
@@ -76,15 +84,22 @@ class Scrubber:
             self._secrets |= new
             for s in new:
                 self._forms |= _spellings(s)
-            # Compiled on first use: a config with thousands of credentials is added to in
-            # several steps, and recompiling the alternation each time would be quadratic.
+            # Built on first use: secrets arrive in several batches, and rebuilding the
+            # pattern on every batch would be quadratic.
             self._dirty = True
 
     @property
     def _pattern(self) -> re.Pattern[str] | None:
         if self._dirty:
-            ordered = sorted(self._forms, key=len, reverse=True)
-            self._compiled = re.compile("|".join(re.escape(s) for s in ordered))
+            by_prefix: dict[str, list[str]] = {}
+            for form in self._forms:
+                by_prefix.setdefault(form[:_PREFIX_LEN], []).append(form)
+            for forms in by_prefix.values():
+                forms.sort(key=len, reverse=True)
+            self._by_prefix = by_prefix
+            self._prefix_lens = tuple(sorted({len(p) for p in by_prefix}, reverse=True))
+            ordered = sorted(by_prefix, key=len, reverse=True)
+            self._compiled = re.compile("|".join(re.escape(p) for p in ordered))
             self._dirty = False
         return self._compiled
 
@@ -96,7 +111,31 @@ class Scrubber:
         pattern = self._pattern
         if pattern is None or not text:
             return text
-        return pattern.sub(REDACTED, text)
+        out: list[str] = []
+        pos = 0
+        search = pattern.search
+        while (m := search(text, pos)) is not None:
+            start = m.start()
+            hit = self._longest_at(text, start)
+            if hit:
+                out.append(text[pos:start])
+                out.append(REDACTED)
+                pos = start + hit
+            else:  # a prefix without its secret: keep the character and look further
+                out.append(text[pos : start + 1])
+                pos = start + 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _longest_at(self, text: str, start: int) -> int:
+        """Length of the longest known spelling that occurs at ``start`` (0: none)."""
+        best = 0
+        for n in self._prefix_lens:
+            for form in self._by_prefix.get(text[start : start + n], ()):
+                if len(form) > best and text.startswith(form, start):
+                    best = len(form)
+                    break  # sorted longest first
+        return best
 
     def scrub_obj(self, value: Any) -> Any:
         """Scrub every string in a JSON-like structure (keys included)."""

@@ -22,6 +22,7 @@ from openclaw_audit.model import Report, Severity
 from openclaw_audit.options import AuditOptions
 from openclaw_audit.outputs import write_output
 from openclaw_audit.scrub import Scrubber
+from openclaw_audit.textsafe import one_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +85,7 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     scrubber.add(run.scrubber.values)  # merge what the run learned
     if not inv.quiet:
         for warning in run.loaded.warnings:
-            sys.stderr.write(scrubber(warning) + "\n")
+            sys.stderr.write(one_line(scrubber(warning)) + "\n")
     report = post.apply(run.report)
     _note_baseline(inv, report, scrubber)
     if inv.fmt == "json":

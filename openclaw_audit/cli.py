@@ -23,6 +23,7 @@ from openclaw_audit.model import Severity
 from openclaw_audit.options import AuditOptions
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.scrub import Scrubber
+from openclaw_audit.textsafe import printable
 
 EXIT_INTERNAL = 3
 
@@ -235,7 +236,7 @@ def main_command(
             scrubber(f"error: internal error ({type(exc).__name__}); rerun with -v for details\n")
         )
         if verbose:
-            sys.stderr.write(scrubber(traceback.format_exc()))
+            sys.stderr.write(printable(scrubber(traceback.format_exc())))
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
 
@@ -264,7 +265,7 @@ def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
 
     class _Scrub(logging.Formatter):
         def format(self, record: logging.LogRecord) -> str:
-            return scrubber(super().format(record))
+            return printable(scrubber(super().format(record)))
 
     handler.setFormatter(_Scrub("%(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("openclaw_audit")

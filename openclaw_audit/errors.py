@@ -46,9 +46,13 @@ class AuditError(Exception):
         return ":".join(parts)
 
     def render(self) -> str:
+        """``error: <file>:<line>:<col>: <message>`` (plus a ``hint:`` line): each exactly one
+        line, whatever characters the file name or the message carry."""
+        from openclaw_audit.textsafe import one_line
+
         loc = self.location()
-        head = f"error: {loc}: {self.message}" if loc else f"error: {self.message}"
-        return f"{head}\nhint: {self.hint}" if self.hint else head
+        head = one_line(f"error: {loc}: {self.message}" if loc else f"error: {self.message}")
+        return f"{head}\nhint: {one_line(self.hint)}" if self.hint else head
 
     def to_json(self) -> dict[str, Any]:
         err: dict[str, Any] = {"type": "cli_error", "kind": self.kind, "message": self.message}

@@ -8,9 +8,11 @@ import sys
 import tempfile
 
 from openclaw_audit.errors import AuditError
+from openclaw_audit.textsafe import encodable
 
 
 def write_output(text: str, path: str | None) -> None:
+    text = encodable(text)  # a lone surrogate from the config must not crash the write
     if path is None or path == "-":
         sys.stdout.write(text)
         sys.stdout.flush()

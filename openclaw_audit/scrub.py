@@ -6,6 +6,7 @@ them with ``<redacted>``. Checks already avoid printing values; this catches wha
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -49,27 +50,92 @@ def collect_secret_values(config: Any, env: Mapping[str, str]) -> set[str]:
     return found
 
 
+def _spellings(secret: str) -> set[str]:
+    """The secret as it appears in plain text, inside a JSON string (with and without
+    ``ensure_ascii``) and inside a Python repr, so an escaped copy is caught as well."""
+    forms = {
+        secret,
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+    }
+    return {f for f in forms if len(f) >= MIN_SECRET_LEN}
+
+
+# The search pattern holds only each spelling's first few characters; full spellings are
+# compared with startswith. A regex of whole secrets costs seconds to compile for one
+# multi-megabyte value or ten thousand short ones.
+_PREFIX_LEN = 8
+
+
 class Scrubber:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
-        self._pattern: re.Pattern[str] | None = None
+        self._forms: set[str] = set()
+        self._compiled: re.Pattern[str] | None = None
+        self._by_prefix: dict[str, list[str]] = {}
+        self._prefix_lens: tuple[int, ...] = ()
+        self._dirty = False
         self.add(secrets)
 
     def add(self, secrets: Iterable[str | None]) -> None:
         new = {s for s in secrets if s and len(s) >= MIN_SECRET_LEN} - self._secrets
         if new:
             self._secrets |= new
-            ordered = sorted(self._secrets, key=len, reverse=True)
-            self._pattern = re.compile("|".join(re.escape(s) for s in ordered))
+            for s in new:
+                self._forms |= _spellings(s)
+            # Built on first use: secrets arrive in several batches, and rebuilding the
+            # pattern on every batch would be quadratic.
+            self._dirty = True
+
+    @property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if self._dirty:
+            by_prefix: dict[str, list[str]] = {}
+            for form in self._forms:
+                by_prefix.setdefault(form[:_PREFIX_LEN], []).append(form)
+            for forms in by_prefix.values():
+                forms.sort(key=len, reverse=True)
+            self._by_prefix = by_prefix
+            self._prefix_lens = tuple(sorted({len(p) for p in by_prefix}, reverse=True))
+            ordered = sorted(by_prefix, key=len, reverse=True)
+            self._compiled = re.compile("|".join(re.escape(p) for p in ordered))
+            self._dirty = False
+        return self._compiled
 
     @property
     def values(self) -> frozenset[str]:
         return frozenset(self._secrets)
 
     def __call__(self, text: str) -> str:
-        if self._pattern is None or not text:
+        pattern = self._pattern
+        if pattern is None or not text:
             return text
-        return self._pattern.sub(REDACTED, text)
+        out: list[str] = []
+        pos = 0
+        search = pattern.search
+        while (m := search(text, pos)) is not None:
+            start = m.start()
+            hit = self._longest_at(text, start)
+            if hit:
+                out.append(text[pos:start])
+                out.append(REDACTED)
+                pos = start + hit
+            else:  # a prefix without its secret: keep the character and look further
+                out.append(text[pos : start + 1])
+                pos = start + 1
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _longest_at(self, text: str, start: int) -> int:
+        """Length of the longest known spelling that occurs at ``start`` (0: none)."""
+        best = 0
+        for n in self._prefix_lens:
+            for form in self._by_prefix.get(text[start : start + n], ()):
+                if len(form) > best and text.startswith(form, start):
+                    best = len(form)
+                    break  # sorted longest first
+        return best
 
     def scrub_obj(self, value: Any) -> Any:
         """Scrub every string in a JSON-like structure (keys included)."""

@@ -2,11 +2,13 @@
 
 Every path is ``lstat``-ed (and ``stat``-ed when it is a link) at most once per audit. Errors
 (missing, permission denied, not a directory) make a path "unknown": checks emit nothing for
-it (spec: checks-filesystem.md §1.3).
+it (spec: checks-filesystem.md §1.3). Paths come from the config, so they may hold a NUL or a
+lone surrogate, which the OS layer rejects with ValueError: those count as errors too.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat as statmod
@@ -85,8 +87,8 @@ class StateView:
         """Sorted entry names of a directory; [] when it cannot be read."""
         try:
             return sorted(os.listdir(path))
-        except OSError as exc:
-            log.debug("cannot list %s: %s", path, exc.strerror)
+        except (OSError, ValueError) as exc:
+            log.debug("cannot list %r: %s", path, _why(exc))
             return []
 
     def realpath(self, path: str | os.PathLike[str]) -> str | None:
@@ -106,7 +108,11 @@ class StateView:
         (FileNotFoundError / NotADirectoryError) from "unreadable".
         """
         out: list[DirEntry] = []
-        with os.scandir(path) as it:
+        try:
+            it = os.scandir(path)
+        except ValueError as exc:  # NUL or unencodable character: no such directory
+            raise FileNotFoundError(errno.ENOENT, "invalid path") from exc
+        with it:
             for entry in it:
                 try:
                     if entry.is_symlink():
@@ -142,24 +148,30 @@ class StateView:
             if len(data) > max_bytes:
                 return None
             return data.decode("utf-8", errors="replace")
-        except OSError as exc:
-            log.debug("cannot read %s: %s", path, exc.strerror)
+        except (OSError, ValueError) as exc:
+            log.debug("cannot read %r: %s", path, _why(exc))
             return None
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return exc.strerror or type(exc).__name__
+    return "invalid path"
 
 
 def _inspect(path: str) -> PermInfo:
     try:
         lst = os.lstat(path)
-    except OSError as exc:
-        log.debug("lstat %s failed: %s", path, exc.strerror)
-        return PermInfo(path=path, ok=False, error=exc.strerror or type(exc).__name__)
+    except (OSError, ValueError) as exc:
+        log.debug("lstat %r failed: %s", path, _why(exc))
+        return PermInfo(path=path, ok=False, error=_why(exc))
     is_link = statmod.S_ISLNK(lst.st_mode)
     st = lst
     target_ok = True
     if is_link:
         try:
             st = os.stat(path)
-        except OSError:
+        except (OSError, ValueError):
             st, target_ok = lst, False
     return PermInfo(
         path=path,

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit.config.json5 import MAX_DEPTH
 from openclaw_audit.config.merge import BLOCKED_KEYS, deep_merge
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, read_json5
@@ -50,21 +51,29 @@ class IncludeResolver:
         self.files: list[str] = []  # include files actually loaded, in order
 
     def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
-        return self._walk(value, prov, self.root_file, (self.root_file,))
+        return self._walk(value, prov, self.root_file, (self.root_file,), 0)
 
     def _walk(
-        self, value: Any, prov: ProvNode | None, file: str, chain: tuple[str, ...]
+        self, value: Any, prov: ProvNode | None, file: str, chain: tuple[str, ...], depth: int
     ) -> tuple[Any, ProvNode | None]:
+        # Each file is capped at MAX_DEPTH by the parser, but ten nested includes could stack
+        # ten such files; the merged tree gets the same cap so every later recursive walk
+        # (merge, ${VAR}, checks) stays far from Python's recursion limit.
+        if depth >= MAX_DEPTH and isinstance(value, dict | list):
+            where = prov if prov is not None and prov.origin is not None else None
+            raise self._error(
+                f"config nests more than {MAX_DEPTH} levels deep through $include", file, where
+            )
         if isinstance(value, dict):
             if INCLUDE_KEY in value:
-                return self._include(value, prov, file, chain)
+                return self._include(value, prov, file, chain, depth)
             out: dict[str, Any] = {}
             kids: dict[str, ProvNode] = {}
             for key, child in value.items():
                 if key in BLOCKED_KEYS:
                     continue
                 cprov = prov.child(key) if prov is not None else None
-                out[key], p = self._walk(child, cprov, file, chain)
+                out[key], p = self._walk(child, cprov, file, chain, depth + 1)
                 if p is not None:
                     kids[key] = p
             return out, ProvNode(prov.origin if prov else None, kids)
@@ -73,19 +82,24 @@ class IncludeResolver:
             plist: list[ProvNode] = []
             for i, child in enumerate(value):
                 cprov = prov.child(i) if prov is not None else None
-                v, p = self._walk(child, cprov, file, chain)
+                v, p = self._walk(child, cprov, file, chain, depth + 1)
                 items.append(v)
                 plist.append(p or ProvNode(None))
             return items, ProvNode(prov.origin if prov else None, plist)
         return value, prov
 
     def _include(
-        self, obj: dict[str, Any], prov: ProvNode | None, file: str, chain: tuple[str, ...]
+        self,
+        obj: dict[str, Any],
+        prov: ProvNode | None,
+        file: str,
+        chain: tuple[str, ...],
+        depth: int,
     ) -> tuple[Any, ProvNode | None]:
         spec = obj[INCLUDE_KEY]
         where = prov.child(INCLUDE_KEY) if prov is not None else None
         if isinstance(spec, str):
-            included, iprov = self._load(spec, file, chain, where)
+            included, iprov = self._load(spec, file, chain, where, depth)
         elif isinstance(spec, list):
             included, iprov = {}, ProvNode(None, {})
             for item in spec:
@@ -96,7 +110,7 @@ class IncludeResolver:
                         file,
                         where,
                     )
-                v, p = self._load(item, file, chain, where)
+                v, p = self._load(item, file, chain, where, depth)
                 included, iprov = deep_merge(included, iprov, v, p)
         else:
             raise self._error(
@@ -120,11 +134,11 @@ class IncludeResolver:
             if prov is not None and isinstance(prov.children, dict)
             else {},
         )
-        sv, sp = self._walk(siblings, sib_prov, file, chain)
+        sv, sp = self._walk(siblings, sib_prov, file, chain, depth)
         return deep_merge(included, iprov, sv, sp)
 
     def _load(
-        self, spec: str, file: str, chain: tuple[str, ...], where: ProvNode | None
+        self, spec: str, file: str, chain: tuple[str, ...], where: ProvNode | None, depth: int
     ) -> tuple[Any, ProvNode | None]:
         if not spec.strip():
             raise self._error("empty $include path", file, where)
@@ -164,7 +178,7 @@ class IncludeResolver:
             raise self._error(f"{exc.message}: {spec} ({path})", file, where) from None
         if path not in self.files:
             self.files.append(path)
-        return self._walk(value, iprov, path, (*chain, path))
+        return self._walk(value, iprov, path, (*chain, path), depth)
 
     @staticmethod
     def _error(message: str, file: str, where: ProvNode | None) -> ConfigError:

@@ -96,7 +96,8 @@ _LITERALS: dict[str, Any] = {
 }
 # Python refuses int() on longer decimal strings (CVE-2020-10735 guard); report it cleanly.
 _MAX_INT_DIGITS = 4300
-_MAX_TOKEN_SHOWN = 20
+_MAX_HEX_DIGITS = 3500  # 16**3500 has 4215 decimal digits, under the str() limit
+UNQUOTED_WORD = "unexpected identifier (strings must be quoted)"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -107,14 +108,6 @@ def _show_char(ch: str) -> str:
     if ch.isprintable() and ch not in "'\\":
         return f"'{ch}'"
     return f"U+{ord(ch):04X}"
-
-
-def _show_token(tok: str) -> str:
-    if len(tok) > _MAX_TOKEN_SHOWN:
-        tok = tok[:_MAX_TOKEN_SHOWN] + "…"
-    if tok.isprintable():
-        return f"'{tok}'"
-    return repr(tok)
 
 
 def _is_id_start(ch: str) -> bool:
@@ -294,6 +287,9 @@ def _read_number(src: _Source, pos: int) -> tuple[int | float, int] | None:
     sign = -1 if tok[0] == "-" else 1
     body = tok[1:] if tok[0] in "+-" else tok
     if body[:2] in ("0x", "0X"):
+        # Same bound as decimals: every int we return must stay printable with str().
+        if len(body) - 2 > _MAX_HEX_DIGITS:
+            raise src.error("integer literal too long", pos)
         return sign * int(body[2:], 16), end
     if body == "Infinity":
         return sign * float("inf"), end
@@ -327,7 +323,8 @@ def _read_scalar(src: _Source, pos: int) -> tuple[Any, int]:
         word, end = ident
         if word in _LITERALS and text[pos] != "\\" and end - pos == len(word):
             return _LITERALS[word], end
-        raise src.error(f"unexpected identifier {_show_token(word)}", pos)
+        # Never echo the word: an unquoted value is often a credential someone forgot to quote.
+        raise src.error(UNQUOTED_WORD, pos)
     raise src.unexpected(pos)
 
 

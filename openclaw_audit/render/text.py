@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from openclaw_audit.model import SEVERITY_ORDER, Finding, Report, Severity
+from openclaw_audit.textsafe import one_line
 
 HEADING = "OpenClaw security audit"
 DEEP_HINT = (
@@ -64,7 +65,12 @@ def render(
     heading: str = HEADING,
     after_header: Sequence[Line] = (),
 ) -> str:
-    lines = render_lines(report, heading=heading, after_header=after_header)
+    # Each entry is meant to be one line: control characters (and line breaks) that came in
+    # with config values are escaped so they cannot repaint the terminal or forge lines.
+    lines = [
+        (one_line(text), style)
+        for text, style in render_lines(report, heading=heading, after_header=after_header)
+    ]
     if not color:
         return "\n".join(text for text, _ in lines) + "\n"
     from rich.console import Console

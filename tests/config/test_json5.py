@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from openclaw_audit.config.json5 import MAX_DEPTH, JSON5Error, loads, parse, scan_spans
+from openclaw_audit.config.json5 import UNQUOTED_WORD as UNQUOTED
 from openclaw_audit.config.provenance import ProvNode
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -233,7 +234,9 @@ def test_bom_only_before_value() -> None:
 def test_huge_integer_is_a_clean_error() -> None:
     e = err("1" * 5000)
     assert e.offset == 0 and len(e.message) < 60
-    assert loads("0x" + "f" * 5000) == int("f" * 5000, 16)
+    # Hex is bounded too, so every parsed int stays printable with str().
+    assert str(loads("0x" + "f" * 3500)) == str(int("f" * 3500, 16))
+    assert err("0x" + "f" * 5000).message == "integer literal too long"
 
 
 # --- hypothesis: round trips through json.dumps and json5.dumps -------------------------------
@@ -352,13 +355,13 @@ def test_mutated_documents_raise_only_json5error(value: Any, data: st.DataObject
         ("1.2.3", 1, 1, "invalid number"),
         ("5px", 1, 1, "invalid number"),
         ("[-]", 1, 3, "unexpected character ']'"),
-        ("undefined", 1, 1, "unexpected identifier 'undefined'"),
-        ("{a: tru}", 1, 5, "unexpected identifier 'tru'"),
+        ("undefined", 1, 1, UNQUOTED),
+        ("{a: tru}", 1, 5, UNQUOTED),
         ("/", 1, 1, "unexpected character '/'"),
         ("\r\n\r\n  ]", 3, 3, "unexpected character ']'"),
         ("\r\r]", 3, 1, "unexpected character ']'"),
         ("\u2028]", 2, 1, "unexpected character ']'"),
-        ("é\n", 1, 1, "unexpected identifier 'é'"),
+        ("é\n", 1, 1, UNQUOTED),
         ("[\x00]", 1, 2, "unexpected character U+0000"),
         ("{\\u0031: 1}", 1, 2, "invalid escape in identifier"),
         ("{a\\x41: 1}", 1, 3, "invalid escape"),

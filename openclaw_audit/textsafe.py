@@ -1,0 +1,42 @@
+"""Making text safe for the places the tool writes to: terminals, pipes and files.
+
+Config values (keys, ids, paths, include names) end up in findings, warnings and error lines.
+A hostile or broken config can put control characters in them (ANSI escapes that repaint the
+terminal, carriage returns that overwrite a line, newlines that forge an extra "error:" line)
+or lone surrogates (legal in JSON5 strings, but not encodable as UTF-8, so a plain write
+would crash). Every sink runs its text through these helpers, so no renderer or check has to
+remember to escape.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls except TAB and LF, DEL, and C1 controls (some terminals act on them too).
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def encodable(text: str) -> str:
+    """``text`` with lone surrogates written as ``\\udXXX`` so it always encodes as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def printable(text: str) -> str:
+    """For multi-line output (report text, logs): controls escaped, line breaks kept."""
+    return encodable(_CONTROL.sub(_escape, text))
+
+
+def one_line(text: str) -> str:
+    """For one-line messages (errors, warnings): every control character escaped, newlines
+    included, so one message is always exactly one line."""
+    return encodable(_CONTROL_OR_NEWLINE.sub(_escape, text))

@@ -11,7 +11,7 @@ from typing import Any
 from openclaw_audit.config.json5 import MAX_DEPTH
 from openclaw_audit.config.merge import BLOCKED_KEYS, deep_merge
 from openclaw_audit.config.provenance import ProvNode
-from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, read_json5
+from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_json5
 from openclaw_audit.errors import ConfigError
 
 MAX_INCLUDE_DEPTH = 10
@@ -45,9 +45,14 @@ def _inside(path: str, root: str) -> bool:
 
 
 class IncludeResolver:
-    def __init__(self, root_file: str, roots: IncludeRoots) -> None:
+    def __init__(
+        self, root_file: str, roots: IncludeRoots, texts: Mapping[str, str] | None = None
+    ) -> None:
         self.root_file = os.path.abspath(root_file)
         self.roots = roots
+        # path -> replacement text: --fix verifies its patched files before writing them,
+        # through exactly the same checks and merge rules as a real load.
+        self.texts = texts or {}
         self.files: list[str] = []  # include files actually loaded, in order
 
     def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
@@ -171,7 +176,10 @@ class IncludeResolver:
                 f"include file has more than one hard link: {spec} ({path})", file, where
             )
         try:
-            value, iprov, _ = read_json5(path, max_bytes=MAX_INCLUDE_BYTES, what="include file")
+            if path in self.texts:
+                value, iprov = parse_text(self.texts[path], path, what="include file")
+            else:
+                value, iprov, _ = read_json5(path, max_bytes=MAX_INCLUDE_BYTES, what="include file")
         except ConfigError as exc:
             if exc.line is not None:
                 raise

@@ -35,7 +35,7 @@ def _load(options: AuditOptions) -> LoadedConfig:
 
 def _agent_ids(loaded: LoadedConfig, options: AuditOptions) -> Sequence[str]:
     from openclaw_audit.runner import build_context
-    from static_checks._common import audit_agent_ids
+    from openclaw_audit.static_checks._common import audit_agent_ids
 
     return audit_agent_ids(build_context(loaded, options))
 

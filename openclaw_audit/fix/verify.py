@@ -8,39 +8,16 @@ nothing is written.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openclaw_audit.config.envsubst import substitute
 from openclaw_audit.config.includes import IncludeResolver, IncludeRoots
 from openclaw_audit.config.loader import LoadedConfig
-from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_CONFIG_BYTES, parse_text, read_text
 from openclaw_audit.errors import ConfigError
 from openclaw_audit.fix.edit import same_value, set_in
 from openclaw_audit.fix.plan import ConfigEdit, SetConfigValue
-
-
-class _PatchedResolver(IncludeResolver):
-    """Reads patched files from memory; everything else exactly as the loader does."""
-
-    def __init__(self, root_file: str, roots: IncludeRoots, texts: Mapping[str, str]) -> None:
-        super().__init__(root_file, roots)
-        self.texts = texts
-
-    def _load(
-        self, spec: str, file: str, chain: tuple[str, ...], where: ProvNode | None
-    ) -> tuple[Any, ProvNode | None]:
-        base = os.path.dirname(file)
-        path = os.path.normpath(spec if os.path.isabs(spec) else os.path.join(base, spec))
-        text = self.texts.get(path)
-        if text is None:
-            return super()._load(spec, file, chain, where)
-        # Same file as in the original load (which passed the boundary and cycle checks);
-        # only its content differs.
-        value, prov = parse_text(text, path, what="include file")
-        return self._walk(value, prov, path, (*chain, path))
 
 
 def verify_merged(
@@ -54,7 +31,7 @@ def verify_merged(
         else:
             text, _ = read_text(root, max_bytes=MAX_CONFIG_BYTES)
             raw, prov = parse_text(text, root)
-        resolver = _PatchedResolver(root, IncludeRoots.for_config(root, loaded.env), texts)
+        resolver = IncludeResolver(root, IncludeRoots.for_config(root, loaded.env), texts)
         merged, mprov = resolver.resolve(raw, prov)
         result = substitute(merged, mprov, loaded.env).value
     except (ConfigError, RecursionError):

@@ -269,8 +269,15 @@ def test_config_path_that_does_not_exist_audits_an_empty_config(tmp_path: Path) 
     assert doc is not None and "summary.attack_surface" in finding_ids(doc)
 
 
-def test_explicit_config_that_is_a_directory(tmp_path: Path) -> None:
+def test_explicit_config_that_is_an_empty_directory(tmp_path: Path) -> None:
+    # --config DIR audits every *.json/*.json5 in it (several targets); none is an input error.
     out = cli("--config", str(tmp_path), "--state-dir", str(tmp_path), home=tmp_path)
+    assert_input_error(out, "no *.json or *.json5 configs in directory")
+
+
+def test_config_path_of_a_directory_from_env(tmp_path: Path) -> None:
+    (tmp_path / "openclaw.json").mkdir()
+    out = cli("--state-dir", str(tmp_path), home=tmp_path)
     assert_input_error(out, "config file is a directory, not a file")
 
 

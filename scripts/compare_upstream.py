@@ -17,7 +17,8 @@ Case files (`fixtures/compare/*.json5`) hold the config as written to `<state>/o
 Leading `// @...` comment lines set up the environment (both tools ignore comments):
 
     // @env NAME=VALUE          extra environment variable for both tools (no spaces in VALUE;
-                                `OPENCLAW_CONFIG_PATH` also becomes our `--config`)
+                                `OPENCLAW_CONFIG_PATH` / `OPENCLAW_STATE_DIR` also
+                                become our `--config` / `--state-dir`)
     // @dir REL MODE            create a directory under the state dir with an octal mode
     // @file REL MODE [TEXT]    create a file (TEXT default `{}`) with an octal mode
     // @symlink REL TARGET      create a symlink REL -> TARGET
@@ -249,7 +250,7 @@ def run_case(case: Case, args: argparse.Namespace, work: Path) -> Outcome:
             for k, v in case.env.items()
         }
         base = {"HOME": str(home), "OPENCLAW_STATE_DIR": str(state), **case_env}
-        # A case may point the config elsewhere (e.g. a symlink); ours takes it as --config.
+        # A case may point config or state elsewhere (e.g. a symlink); ours takes them as flags.
         config = Path(case_env.get("OPENCLAW_CONFIG_PATH", str(config)))
         if side == "ours":
             env = {
@@ -260,7 +261,7 @@ def run_case(case: Case, args: argparse.Namespace, work: Path) -> Outcome:
                 **base,
             }
             cmd = [*shlex.split(args.ours), "--json", "--config", str(config)]
-            cmd += ["--state-dir", str(state)]
+            cmd += ["--state-dir", base["OPENCLAW_STATE_DIR"]]
             results[side] = run_json(cmd, env, tree / "cwd", args.timeout)
         else:
             extra = {k: v for k, v in base.items() if k != "HOME"}
@@ -292,9 +293,10 @@ def report(outcomes: list[Outcome], show: bool) -> int:
     for o in outcomes:
         n_ours = sum(o.ours.pairs.values()) if o.ours.pairs else 0
         n_up = sum(o.upstream.pairs.values()) if o.upstream.pairs else 0
+        n_ign = sum(n for (c, _), n in (o.ours.pairs or {}).items() if ignored(c))
         print(
             f"{o.case.name:<{width}}  {o.status:<5}  ours={n_ours:<3} upstream={n_up:<3} "
-            f"({o.ours.seconds:.1f}s / {o.upstream.seconds:.1f}s)"
+            f"ignored(ours)={n_ign:<2} ({o.ours.seconds:.1f}s / {o.upstream.seconds:.1f}s)"
         )
         if o.status != "same":
             problems += 1
@@ -330,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ours", default=str(REPO / ".venv" / "bin" / "openclaw-audit"))
     parser.add_argument("--netns", help="network namespace for the upstream CLI")
     parser.add_argument("-j", "--jobs", type=int, default=3)
-    parser.add_argument("--timeout", type=float, default=120.0, help="per run, seconds")
+    parser.add_argument("--timeout", type=float, default=240.0, help="per run, seconds")
     parser.add_argument(
         "--compile-cache",
         default=str(Path(tempfile.gettempdir()) / "ocpeer-node-compile-cache"),

@@ -14,6 +14,7 @@ from typing import Any
 from openclaw_audit.context import AuditContext
 from openclaw_audit.model import Finding, Severity
 from openclaw_audit.registry import Stage, check, define
+from openclaw_audit.static_checks._channel_accounts import KNOWN_CHANNELS
 from openclaw_audit.static_checks._install_records import (
     InstallRecord,
     drifted,
@@ -32,26 +33,10 @@ from openclaw_audit.static_checks._plugin_tool_probe import permissive_contexts
 
 _USERINFO = re.compile(r"//[^/@\s]+@")
 
-# Channel ids (checks-channels.md §1.3) plus plugins bundled with OpenClaw. Open question in the
-# spec: upstream's bundled list changes between releases; ids missing here are reported.
-CHANNEL_IDS = (
-    "telegram",
-    "whatsapp",
-    "discord",
-    "irc",
-    "googlechat",
-    "slack",
-    "signal",
-    "imessage",
-    "line",
-    "matrix",
-    "mattermost",
-    "msteams",
-    "nextcloud-talk",
-    "synology-chat",
-    "zalo",
-    "zalouser",
-)
+# Channel ids (checks-channels.md §1.3, from the channel table) plus plugins bundled with
+# OpenClaw. Open question in the spec: upstream's bundled list changes between releases; ids
+# missing here are reported.
+CHANNEL_IDS = tuple(channel.id for channel in KNOWN_CHANNELS)
 BUNDLED_PLUGIN_IDS = frozenset(
     {
         *CHANNEL_IDS,

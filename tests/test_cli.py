@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_STATE = ROOT / "fixtures" / "demo" / "state"
 CANARY_TOKEN = "CANARY-gw-token-7f3e9a1c5b2d4e6f8a0b"
 CANARY_HOOK = "CANARY-hook-token-1a2b3c4d5e6f7a8b9c0d"
 CANARY_CLI = "CANARY-cli-token-0d9c8b7a6f5e4d3c2b1a"
-
-
-def run(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("OPENCLAW_", "NO_COLOR"))}
-    return subprocess.run(
-        [sys.executable, "-m", "openclaw_audit", *args],
-        capture_output=True,
-        text=True,
-        env={**base, **(env or {})},
-        cwd=cwd,
-        timeout=60,
-        check=False,
-    )
 
 
 def state_with(tmp_path: Path, config: str) -> Path:

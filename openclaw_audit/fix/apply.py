@@ -155,8 +155,10 @@ def _chmod_nofollow(path: str, is_dir: bool, new_mode: int, ino: int | None) -> 
         os.close(fd)
 
 
-def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {"kind": "chmod", "path": action.path, "mode": action.mode, "ok": ok}
+def _action_json(
+    action: Chmod | IcaclsReset, head: dict[str, Any], ok: bool, planned: bool
+) -> dict[str, Any]:
+    out = {**head, "ok": ok}
     if planned:
         out["planned"] = True
     if action.skipped:
@@ -164,22 +166,16 @@ def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> dict[str
     if action.error:
         out["error"] = action.error
     return out
+
+
+def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> dict[str, Any]:
+    head = {"kind": "chmod", "path": action.path, "mode": action.mode}
+    return _action_json(action, head, ok, planned)
 
 
 def _icacls_action(action: IcaclsReset, ok: bool, *, planned: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "kind": "icacls",
-        "path": action.path,
-        "command": action.command,
-        "ok": ok,
-    }
-    if planned:
-        out["planned"] = True
-    if action.skipped:
-        out["skipped"] = action.skipped
-    if action.error:
-        out["error"] = action.error
-    return out
+    head = {"kind": "icacls", "path": action.path, "command": action.command}
+    return _action_json(action, head, ok, planned)
 
 
 def run_chmod(planned: Chmod) -> Chmod:

@@ -68,6 +68,30 @@ def _spellings(secret: str) -> set[str]:
 _PREFIX_LEN = 8
 
 
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regex for many short words, factored as a trie (``ab(?:c|d)``): Python's regex
+    engine tries a flat alternation word by word at every position, which made scrubbing a
+    report with 20,000 credentials take seconds."""
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, Any]) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # a shorter word ends here: the rest is optional
+            return f"(?:{body})?"
+        return body
+
+    return build(trie)
+
+
 class Scrubber:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: set[str] = set()
@@ -98,8 +122,7 @@ class Scrubber:
                 forms.sort(key=len, reverse=True)
             self._by_prefix = by_prefix
             self._prefix_lens = tuple(sorted({len(p) for p in by_prefix}, reverse=True))
-            ordered = sorted(by_prefix, key=len, reverse=True)
-            self._compiled = re.compile("|".join(re.escape(p) for p in ordered))
+            self._compiled = re.compile(_trie_pattern(by_prefix))
             self._dirty = False
         return self._compiled
 

@@ -172,7 +172,3 @@ class Scrubber:
             return [self.scrub_obj(v) for v in value]
         return value
 
-
-def describe_secret(value: str) -> str:
-    """A form that tells the user which value is meant without revealing it."""
-    return f"{value[:3]}…({len(value)} chars)" if len(value) >= 12 else f"<{len(value)} chars>"

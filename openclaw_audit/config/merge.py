@@ -52,11 +52,3 @@ def deep_merge(
         return a + b, ProvNode(origin, list(la) + list(lb))
     return b, pb
 
-
-def strip_blocked(value: Any) -> Any:
-    """Drop prototype keys everywhere (iteratively bounded by the parser's depth limit)."""
-    if isinstance(value, dict):
-        return {k: strip_blocked(v) for k, v in value.items() if k not in BLOCKED_KEYS}
-    if isinstance(value, list):
-        return [strip_blocked(v) for v in value]
-    return value

@@ -174,10 +174,10 @@ def _execute_fleet(
         scrubber.add(s.values)
     for r in results:
         if r.error is not None:
-            sys.stderr.write(scrubber(f"{r.target}: {r.error.render()}") + "\n")
+            sys.stderr.write(one_line(scrubber(f"{r.target}: {r.error.render()}")) + "\n")
         elif not inv.quiet:
             for warning in r.warnings:
-                sys.stderr.write(scrubber(f"{r.target}: {warning}") + "\n")
+                sys.stderr.write(one_line(scrubber(f"{r.target}: {warning}")) + "\n")
             if r.report is not None:
                 _note_baseline(inv, r.report, scrubber)
     if inv.fmt == "json":

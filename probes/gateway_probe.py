@@ -82,6 +82,14 @@ class _Closed(Exception):
         self.reason = reason
 
 
+class _ProbeClosed(Exception):
+    """We failed the connection ourselves: the gateway broke the protocol (an oversized or
+    malformed frame). Not reported as "gateway closed": the gateway sent no close frame."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"probe closed the connection ({code}): {reason}")
+
+
 class _FingerprintMismatch(Exception):
     pass
 
@@ -124,10 +132,13 @@ def describe_transport_error(exc: BaseException, url: str) -> str:
         return f"TLS certificate verification failed: {exc.verify_message or exc}"
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, _FingerprintMismatch):
+    if isinstance(exc, _FingerprintMismatch | _ProbeClosed):
         return str(exc)
     if isinstance(exc, InvalidStatus):
-        return f"WebSocket upgrade refused: HTTP {exc.response.status_code}"
+        status = exc.response.status_code
+        if 300 <= status < 400:  # never followed: the probe talks to one URL only
+            return f"WebSocket upgrade refused: HTTP {status} redirect (not followed)"
+        return f"WebSocket upgrade refused: HTTP {status}"
     if isinstance(exc, InvalidMessage):
         return "invalid WebSocket handshake: the server did not send a valid HTTP response"
     if isinstance(exc, InvalidURI):
@@ -193,7 +204,9 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
     try:
         raw = await ws.recv()
     except ConnectionClosed as exc:
-        rcvd = exc.rcvd
+        rcvd, sent = exc.rcvd, exc.sent
+        if rcvd is None and sent is not None and sent.code != 1000:
+            raise _ProbeClosed(sent.code, sent.reason) from None
         raise _Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
     if isinstance(raw, bytes):
         outcome.frames_seen.append("binary")

@@ -272,6 +272,7 @@ async def _handshake(
             kwargs["ssl"] = ssl_ctx
         ws = await _NoRedirectConnect(
             target.url,
+            create_connection=_tracking_connection(state),
             additional_headers=dict(target.edge_headers) or None,
             user_agent_header="openclaw-audit",
             compression=None,
@@ -323,6 +324,29 @@ async def _handshake(
         await _read_until_closed(ws, outcome)
 
 
+def _tracking_connection(state: dict[str, Any]) -> type[ClientConnection]:
+    """A connection class that records itself in ``state["opening"]`` as soon as it exists.
+
+    websockets answers a malformed upgrade response by waiting for the server to close the
+    TCP connection; a hostile server that never does (an endless header block) would leave
+    ``connect`` pending until our timer fires. Holding the connection lets us report the
+    handshake error it already saw, and abort its socket."""
+
+    class _Tracked(ClientConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            state["opening"] = self
+
+    return _Tracked
+
+
+def _pending_handshake_error(state: dict[str, Any]) -> BaseException | None:
+    opening = state.get("opening")
+    protocol = getattr(opening, "protocol", None)
+    exc = getattr(protocol, "handshake_exc", None)
+    return exc if isinstance(exc, BaseException) else None
+
+
 async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
     """Phase 2: the four read-only calls. Returns the first failure message, or None."""
     pending: set[str] = set()
@@ -365,7 +389,13 @@ async def probe_gateway_ws(
                 return outcome
         if phase1.cancelled_caught or ws is None:
             err = state["connect_error"]
-            outcome.error = f"connect failed: {err}" if err else "timeout"
+            stuck = _pending_handshake_error(state)
+            if err:
+                outcome.error = f"connect failed: {err}"
+            elif stuck is not None:
+                outcome.error = describe_transport_error(stuck, target.url)
+            else:
+                outcome.error = "timeout"
             return outcome
         with anyio.move_on_after(timeout) as phase2:  # the timer is re-armed for the calls
             try:
@@ -385,6 +415,9 @@ async def probe_gateway_ws(
         graceful = True
         return outcome
     finally:
+        opening = state.get("opening")
+        if opening is not None and opening is not (state.get("ws") or ws):
+            opening.transport.abort()  # a connection still opening when the timer fired
         await _shutdown(state.get("ws") or ws, graceful)
 
 

@@ -416,8 +416,9 @@ async def probe_gateway_ws(
         return outcome
     finally:
         opening = state.get("opening")
-        if opening is not None and opening is not (state.get("ws") or ws):
-            opening.transport.abort()  # a connection still opening when the timer fired
+        transport = getattr(opening, "transport", None)  # unset before TCP/TLS completes
+        if transport is not None and opening is not (state.get("ws") or ws):
+            transport.abort()  # a connection still opening when the timer fired
         await _shutdown(state.get("ws") or ws, graceful)
 
 

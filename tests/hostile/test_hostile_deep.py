@@ -43,11 +43,11 @@ pytestmark = pytest.mark.real
 
 REPO = Path(__file__).resolve().parents[2]
 TIMEOUT = 0.25
-# Measured on 2 cores: 1.1-1.5 s for --timeout 0.5 (interpreter start ~0.4 s, the gateway
-# probe's two timers 2 x 0.5 s, the mDNS window 0.5 s running alongside). 4 s leaves room for
-# a loaded CI machine and still catches a probe that ignores its timer (the global deadline
-# alone would be 30 s).
-WALL_BOUND_S = 4.0
+# Measured on 2 cores with --timeout 0.25: 0.9-1.2 s per run (interpreter start ~0.4 s, the
+# gateway probe's two timers 2 x 0.25 s with the 0.25 s mDNS window alongside). 3 s leaves
+# room for a loaded CI machine and still catches a probe that ignores its timer (the global
+# deadline alone would be 30 s).
+WALL_BOUND_S = 3.0
 SECTIONS = ("gateway", "http", "docker", "mdns")
 CANARIES = (CANARY_CLI_TOKEN, CANARY_TOKEN, CANARY_PASSWORD)
 # Runs the CLI and records its peak RSS (KiB) in $RSS_OUT when it exits.

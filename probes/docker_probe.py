@@ -8,6 +8,7 @@ client carries the same timeout on its sockets so abandoned threads end on their
 from __future__ import annotations
 
 import errno
+import http.client
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -62,6 +63,8 @@ def _os_error_reason(exc: BaseException) -> str | None:
             return "connection to Docker refused (the daemon is not running)"
         if isinstance(e, PermissionError) or code in (errno.EACCES, errno.EPERM):
             return "permission denied on the Docker socket (run as a member of the docker group)"
+        if isinstance(e, ConnectionResetError | ConnectionAbortedError | BrokenPipeError):
+            return "Docker closed the connection without answering"
     return None
 
 
@@ -87,6 +90,8 @@ def skip_reason(exc: BaseException) -> str:
         status = getattr(e, "status_code", None)
         if isinstance(status, int):
             return f"Docker API error (HTTP {status})"
+        if isinstance(e, http.client.HTTPException):  # e.g. BadStatusLine
+            return "the Docker endpoint did not answer with HTTP (is it a Docker socket?)"
     return f"Docker unreachable ({type(exc).__name__})"
 
 

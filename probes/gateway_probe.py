@@ -82,6 +82,14 @@ class _Closed(Exception):
         self.reason = reason
 
 
+class _ProbeClosed(Exception):
+    """We failed the connection ourselves: the gateway broke the protocol (an oversized or
+    malformed frame). Not reported as "gateway closed": the gateway sent no close frame."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(f"probe closed the connection ({code}): {reason}")
+
+
 class _FingerprintMismatch(Exception):
     pass
 
@@ -124,10 +132,13 @@ def describe_transport_error(exc: BaseException, url: str) -> str:
         return f"TLS certificate verification failed: {exc.verify_message or exc}"
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, _FingerprintMismatch):
+    if isinstance(exc, _FingerprintMismatch | _ProbeClosed):
         return str(exc)
     if isinstance(exc, InvalidStatus):
-        return f"WebSocket upgrade refused: HTTP {exc.response.status_code}"
+        status = exc.response.status_code
+        if 300 <= status < 400:  # never followed: the probe talks to one URL only
+            return f"WebSocket upgrade refused: HTTP {status} redirect (not followed)"
+        return f"WebSocket upgrade refused: HTTP {status}"
     if isinstance(exc, InvalidMessage):
         return "invalid WebSocket handshake: the server did not send a valid HTTP response"
     if isinstance(exc, InvalidURI):
@@ -193,7 +204,9 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
     try:
         raw = await ws.recv()
     except ConnectionClosed as exc:
-        rcvd = exc.rcvd
+        rcvd, sent = exc.rcvd, exc.sent
+        if rcvd is None and sent is not None and sent.code != 1000:
+            raise _ProbeClosed(sent.code, sent.reason) from None
         raise _Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
     if isinstance(raw, bytes):
         outcome.frames_seen.append("binary")
@@ -259,6 +272,7 @@ async def _handshake(
             kwargs["ssl"] = ssl_ctx
         ws = await _NoRedirectConnect(
             target.url,
+            create_connection=_tracking_connection(state),
             additional_headers=dict(target.edge_headers) or None,
             user_agent_header="openclaw-audit",
             compression=None,
@@ -310,6 +324,29 @@ async def _handshake(
         await _read_until_closed(ws, outcome)
 
 
+def _tracking_connection(state: dict[str, Any]) -> type[ClientConnection]:
+    """A connection class that records itself in ``state["opening"]`` as soon as it exists.
+
+    websockets answers a malformed upgrade response by waiting for the server to close the
+    TCP connection; a hostile server that never does (an endless header block) would leave
+    ``connect`` pending until our timer fires. Holding the connection lets us report the
+    handshake error it already saw, and abort its socket."""
+
+    class _Tracked(ClientConnection):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            state["opening"] = self
+
+    return _Tracked
+
+
+def _pending_handshake_error(state: dict[str, Any]) -> BaseException | None:
+    opening = state.get("opening")
+    protocol = getattr(opening, "protocol", None)
+    exc = getattr(protocol, "handshake_exc", None)
+    return exc if isinstance(exc, BaseException) else None
+
+
 async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
     """Phase 2: the four read-only calls. Returns the first failure message, or None."""
     pending: set[str] = set()
@@ -352,7 +389,13 @@ async def probe_gateway_ws(
                 return outcome
         if phase1.cancelled_caught or ws is None:
             err = state["connect_error"]
-            outcome.error = f"connect failed: {err}" if err else "timeout"
+            stuck = _pending_handshake_error(state)
+            if err:
+                outcome.error = f"connect failed: {err}"
+            elif stuck is not None:
+                outcome.error = describe_transport_error(stuck, target.url)
+            else:
+                outcome.error = "timeout"
             return outcome
         with anyio.move_on_after(timeout) as phase2:  # the timer is re-armed for the calls
             try:
@@ -372,6 +415,10 @@ async def probe_gateway_ws(
         graceful = True
         return outcome
     finally:
+        opening = state.get("opening")
+        transport = getattr(opening, "transport", None)  # unset before TCP/TLS completes
+        if transport is not None and opening is not (state.get("ws") or ws):
+            transport.abort()  # a connection still opening when the timer fired
         await _shutdown(state.get("ws") or ws, graceful)
 
 

@@ -37,6 +37,10 @@ from openclaw_audit.redact import is_loopback_host, safe_text
 
 _SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+PIN_MISMATCH = (
+    "TLS fingerprint mismatch: the server certificate does not match "
+    "gateway.remote.tlsFingerprint; its answers were ignored"
+)
 
 
 def http_base_url(gateway_url: str) -> str | None:
@@ -59,16 +63,18 @@ class _PinState:
     verified: bool = False
     mismatch: bool = False
 
-    def observe(self, response: httpx.Response) -> None:
+    def observe(self, response: httpx.Response) -> bool:
+        """Whether this response came from the pinned peer (always True without a pin)."""
         if not self.expected:
-            return
+            return True
         stream = response.extensions.get("network_stream")
         ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
         der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
         if der and hashlib.sha256(der).hexdigest() == self.expected:
             self.verified = True
-        else:
-            self.mismatch = True
+            return True
+        self.mismatch = True
+        return False
 
 
 async def _post(
@@ -88,7 +94,9 @@ async def _post(
         with anyio.fail_after(timeout):
             response = await client.send(request, stream=True, follow_redirects=False)
             try:
-                pin.observe(response)
+                if not pin.observe(response):
+                    # An unverified peer's status proves nothing about the real gateway.
+                    return None, None, UNREACHABLE
                 return response.status_code, response.headers.get("allow"), None
             finally:
                 await response.aclose()
@@ -166,6 +174,7 @@ async def probe_http(
         base_url=safe_text(base, secrets),
         endpoints=ordered,
         credential_accepted=credential_accepted,
+        error=PIN_MISMATCH if pin.mismatch else None,
     )
     return facts, base
 

@@ -121,14 +121,17 @@ def backup_path(real: str, index: int = 0) -> str:
 
 
 def _write_backup(prep: _Prepared) -> None:
-    """Rotate ``.bak`` → ``.bak.1`` → … (at most five kept), then save the current bytes."""
-    for i in range(BACKUP_KEEP - 2, -1, -1):
-        src = backup_path(prep.real, i)
-        if os.path.lexists(src):
-            os.replace(src, backup_path(prep.real, i + 1))
+    """Rotate ``.bak`` → ``.bak.1`` → … (at most five kept), then save the current bytes.
+
+    The new backup is written to a temp file first: when that fails (disk full), the existing
+    backups have not been renamed yet, so a failed --fix leaves every file as it was."""
     # Never wider than 0600, and never wider than the original.
     tmp = _create_temp(prep.real, prep.old, prep.mode & 0o600, None)
     try:
+        for i in range(BACKUP_KEEP - 2, -1, -1):
+            src = backup_path(prep.real, i)
+            if os.path.lexists(src):
+                os.replace(src, backup_path(prep.real, i + 1))
         os.replace(tmp, backup_path(prep.real))
     except OSError:
         with contextlib.suppress(OSError):

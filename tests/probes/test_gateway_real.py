@@ -318,6 +318,9 @@ async def test_remote_tls_pin(start_gateway: Start, self_signed: Cert, pin_ok: b
     else:
         assert d["gateway"]["error"].startswith("TLS fingerprint mismatch")
         assert d["http"]["credentialAccepted"] is None  # no credential to an unverified peer
+        # An unverified peer's statuses are no evidence about the gateway: no HTTP verdict.
+        assert {e["result"] for e in d["http"]["endpoints"].values()} == {"unreachable"}
+        assert d["http"]["error"].startswith("TLS fingerprint mismatch")
         assert not [e for e in gw.log() if e["kind"] == "ws"]  # nothing sent before the pin check
 
 

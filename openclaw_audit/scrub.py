@@ -171,4 +171,3 @@ class Scrubber:
         if isinstance(value, list | tuple):
             return [self.scrub_obj(v) for v in value]
         return value
-

@@ -51,4 +51,3 @@ def deep_merge(
         origin = pb.origin if pb is not None else (pa.origin if pa is not None else None)
         return a + b, ProvNode(origin, list(la) + list(lb))
     return b, pb
-

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from gateway_fixture import RunningGateway
 from hostile_harness import (
     CANARY_CLI_TOKEN,
     CANARY_PASSWORD,
@@ -149,39 +150,6 @@ def deep_cli(
     return DeepRun(out, elapsed, doc)
 
 
-@dataclass
-class Gateway:
-    port: int
-    proc: subprocess.Popen[str]
-
-
-@pytest.fixture
-def start_gateway() -> Iterator[Callable[..., Gateway]]:
-    """``python -m fixtures.test_gateway`` on a free loopback port; killed at teardown."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(*args: str) -> Gateway:
-        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fixtures.test_gateway", "--port", "0", *args],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        started.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        assert line.isdigit(), f"test gateway did not start (got {line!r})"
-        return Gateway(int(line), proc)
-
-    yield start
-    for proc in started:
-        proc.kill()
-        proc.wait(timeout=5)
-
-
 class Sentinel:
     """A loopback listener that counts connections: a followed redirect would land here."""
 
@@ -257,7 +225,7 @@ GATEWAY_CASES: list[tuple[tuple[str, ...], str, set[str]]] = [
 )
 def test_hostile_gateway(
     tmp_path: Path,
-    start_gateway: Callable[..., Gateway],
+    start_gateway: Callable[..., RunningGateway],
     gw_args: tuple[str, ...],
     error: str,
     http_classes: set[str],
@@ -285,7 +253,7 @@ def test_hostile_gateway(
 )
 def test_gateway_echoing_the_credential(
     tmp_path: Path,
-    start_gateway: Callable[..., Gateway],
+    start_gateway: Callable[..., RunningGateway],
     config_kw: dict[str, Any],
     cli_token: str | None,
     env: dict[str, str],
@@ -306,7 +274,7 @@ def test_gateway_echoing_the_credential(
 @pytest.mark.parametrize(("status", "scheme"), [(302, "http"), (307, "ws"), (308, "http")])
 def test_redirect_is_not_followed(
     tmp_path: Path,
-    start_gateway: Callable[..., Gateway],
+    start_gateway: Callable[..., RunningGateway],
     sentinel: Sentinel,
     status: int,
     scheme: str,
@@ -330,7 +298,7 @@ def test_redirect_is_not_followed(
 
 
 def test_huge_body_and_frame_are_bounded(
-    tmp_path: Path, start_gateway: Callable[..., Gateway]
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway]
 ) -> None:
     baseline_rss = tmp_path / "rss-baseline"
     deep_cli(tmp_path / "a", gateway_config(closed_port()), rss_out=baseline_rss)
@@ -350,7 +318,9 @@ def test_huge_body_and_frame_are_bounded(
     assert grown_kib < 24 * 1024, f"peak RSS grew by {grown_kib} KiB"
 
 
-def test_endless_headers_are_bounded(tmp_path: Path, start_gateway: Callable[..., Gateway]) -> None:
+def test_endless_headers_are_bounded(
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway]
+) -> None:
     gw = start_gateway("--mode", "huge-headers")
     run = deep_cli(tmp_path, gateway_config(gw.port))
     assert run.gateway["error"] == (
@@ -381,7 +351,7 @@ def bad_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]
 
 
 def test_loopback_self_signed_is_accepted(
-    tmp_path: Path, start_gateway: Callable[..., Gateway], bad_cert: tuple[Path, Path, str]
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway], bad_cert: tuple[Path, Path, str]
 ) -> None:
     """Product decision (deep-probes.md §2.7): loopback wss:// skips verification."""
     cert, key, _fp = bad_cert
@@ -395,7 +365,7 @@ def test_loopback_self_signed_is_accepted(
 
 
 def test_pin_mismatch_fails_and_yields_no_http_verdict(
-    tmp_path: Path, start_gateway: Callable[..., Gateway], bad_cert: tuple[Path, Path, str]
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway], bad_cert: tuple[Path, Path, str]
 ) -> None:
     cert, key, fp = bad_cert
     gw = start_gateway(
@@ -414,7 +384,9 @@ def test_pin_mismatch_fails_and_yields_no_http_verdict(
     assert not [i for i in run.ids if i.startswith("gateway.http.")]
 
 
-def test_wss_to_a_plaintext_gateway(tmp_path: Path, start_gateway: Callable[..., Gateway]) -> None:
+def test_wss_to_a_plaintext_gateway(
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway]
+) -> None:
     gw = start_gateway("--auth", "token", "--token", CANARY_CLI_TOKEN)
     run = deep_cli(tmp_path, gateway_config(gw.port, tls={"enabled": True}))
     # The plaintext server waits for a request line that a TLS ClientHello never completes.
@@ -423,7 +395,7 @@ def test_wss_to_a_plaintext_gateway(tmp_path: Path, start_gateway: Callable[...,
 
 
 def test_ws_to_a_tls_gateway(
-    tmp_path: Path, start_gateway: Callable[..., Gateway], bad_cert: tuple[Path, Path, str]
+    tmp_path: Path, start_gateway: Callable[..., RunningGateway], bad_cert: tuple[Path, Path, str]
 ) -> None:
     cert, key, _fp = bad_cert
     gw = start_gateway("--tls-cert", str(cert), "--tls-key", str(key))

@@ -1,17 +1,10 @@
-"""Shared fixtures for the probe tests: the anyio backend and the real test gateway."""
+"""Shared fixtures for the probe tests: the anyio backend (the real test gateway fixture,
+``start_gateway``, comes from tests/gateway_fixture.py via the root conftest)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
-
 import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+from gateway_fixture import REPO, RunningGateway
 
 
 @pytest.fixture
@@ -19,47 +12,4 @@ def anyio_backend() -> str:
     return "asyncio"  # zeroconf's async API and websockets' asyncio client need it
 
 
-@dataclass
-class RunningGateway:
-    port: int
-    proc: subprocess.Popen[str]
-    tls: bool = False
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def log(self) -> list[dict]:
-        import httpx
-
-        scheme = "https" if self.tls else "http"
-        url = f"{scheme}://127.0.0.1:{self.port}/__log"
-        return httpx.get(url, timeout=5, verify=False, trust_env=False).json()
-
-
-@pytest.fixture
-def start_gateway() -> Iterator[Callable[..., RunningGateway]]:
-    """Start ``python -m fixtures.test_gateway`` on a free loopback port; killed at teardown."""
-    started: list[subprocess.Popen[str]] = []
-
-    def start(*args: str) -> RunningGateway:
-        env = dict(os.environ, PYTHONPATH=str(REPO), PYTHONUNBUFFERED="1")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "fixtures.test_gateway", "--port", "0", *args],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        started.append(proc)
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.isdigit():
-            raise RuntimeError(f"test gateway did not start (got {line!r})")
-        return RunningGateway(port=int(line), proc=proc, tls="--tls-cert" in args)
-
-    yield start
-    for proc in started:
-        proc.kill()
-        proc.wait(timeout=5)
+__all__ = ["REPO", "RunningGateway"]

@@ -161,6 +161,9 @@ VALID = [
     "12345678901234567890123",
     "1e400",
     "[1,-1,+1,.1,1.,0x1,-0x1]",
+    "[1234567890123456, 12345678901234567, -9999999999999999999]",
+    '[-0, 0, "", "a", 1//c\n]',
+    "[1\u00a0, 2\u2028, 3\ufeff]",
     # whitespace
     "\ufeff{a: 1}",
     "\ufeff\ufeff[1]",
@@ -321,6 +324,56 @@ def test_mutated_documents_raise_only_json5error(value: Any, data: st.DataObject
     _parse_or_error(mutated)
 
 
+# Token soup: short sequences of JSON5 fragments are valid often enough (~4%) to compare values,
+# and hit the boundaries (signs, exponents, escapes, comments) far more often than plain text.
+TOKENS = [
+    *"{}[]:,'\"\\\n\r ._+-",
+    "//c\n",
+    "/**/",
+    "/*",
+    '"a"',
+    "'b'",
+    "a",
+    "$x",
+    "1",
+    "0",
+    "00",
+    "5",
+    "0x",
+    "e",
+    "E+",
+    "Infinity",
+    "NaN",
+    "null",
+    "true",
+    '"\\u',
+    "\\u0061",
+    "\\ud83d",
+    "\\ude00",
+    '"\\x4',
+    "é",
+    "\u2028",
+    "\ufeff",
+    "\u00a0",
+    "\\\n",
+    "\u200c",
+    "\u0301",
+]
+
+
+@settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10).map("".join))
+def test_token_soup_agrees_with_oracle(text: str) -> None:
+    try:
+        expected = norm_oracle(oracle.loads(text))
+    except ValueError:
+        with pytest.raises(JSON5Error):
+            loads(text)
+        return
+    assert same(loads(text), expected)
+    assert same(parse(text)[0], expected)
+
+
 # --- errors: messages and exact locations -----------------------------------------------------
 
 
@@ -348,6 +401,11 @@ def test_mutated_documents_raise_only_json5error(value: Any, data: st.DataObject
         ("{,}", 1, 2, "unexpected character ',', expected a key"),
         ("[1,,2]", 1, 4, "unexpected character ','"),
         ("01", 1, 1, "invalid number"),
+        ("[-01]", 1, 2, "invalid number"),
+        ("[1a]", 1, 2, "invalid number"),
+        ("[1\u00e9]", 1, 2, "invalid number"),
+        ("[1\U0001d44e]", 1, 2, "invalid number"),
+        ("[12345678901234567x]", 1, 2, "invalid number"),
         ("0x", 1, 1, "invalid number"),
         ("1.2.3", 1, 1, "invalid number"),
         ("5px", 1, 1, "invalid number"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import pickle
+import re
 import time
 from typing import Any
 
@@ -525,6 +526,47 @@ def test_every_node_span_reparses_to_its_value() -> None:
         before = PROV_TEXT[: o.start]
         assert o.line == before.count("\n") + 1
         assert o.column == o.start - (before.rfind("\n") + 1) + 1
+
+
+def _check_tree(text: str, value: Any, node: ProvNode) -> None:
+    line_starts = [0] + [m.end() for m in re.finditer("\r\n|[\n\r\u2028\u2029]", text)]
+    for n in all_nodes(node):
+        o = n.origin
+        assert o is not None
+        sub = value
+        for part in o.local_path:
+            sub = sub[int(part)] if isinstance(sub, list) else sub[part]
+        assert node.lookup(o.local_path) is n
+        assert same(loads(text[o.start : o.end]), sub)
+        assert isinstance(n.children, dict) == isinstance(sub, dict)
+        assert isinstance(n.children, list) == isinstance(sub, list)
+        line_start = line_starts[o.line - 1]
+        assert line_start <= o.start and o.column == o.start - line_start + 1
+        assert o.line == len(line_starts) or o.start < line_starts[o.line]
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(json_values, st.sampled_from([None, 2, "\r\n", "\u2028"]), st.booleans())
+def test_provenance_property(value: Any, indent: Any, comments: bool) -> None:
+    seps = (", /* , */", ": // :\n") if comments else None
+    text = oracle.dumps(value, indent=1 if indent else None, quote_keys=False, separators=seps)
+    if isinstance(indent, str):  # other line-break styles; only structural newlines are bare
+        text = text.replace("\n", indent)
+    if comments:
+        text = "/* head */\n" + text + " // tail"
+    if text.count("\\0") and oracle_rejects(text):
+        return  # see test_roundtrip_json5_dumps
+    parsed, node = parse(text, "p.json5")
+    assert same(parsed, value)
+    _check_tree(text, parsed, node)
+
+
+def oracle_rejects(text: str) -> bool:
+    try:
+        oracle.loads(text)
+    except ValueError:
+        return True
+    return False
 
 
 def test_local_paths_and_line_columns() -> None:

@@ -96,12 +96,9 @@ _LITERALS: dict[str, Any] = {
     "true": True,
     "false": False,
     "null": None,
-    "Infinity": float("inf"),
-    "NaN": float("nan"),
-}
+}  # Infinity and NaN are numbers (they take a sign) and are read by _read_number.
 # Python refuses int() on longer decimal strings (CVE-2020-10735 guard); report it cleanly.
 _MAX_INT_DIGITS = 4300
-_MAX_TOKEN_SHOWN = 20
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -112,14 +109,6 @@ def _show_char(ch: str) -> str:
     if ch.isprintable() and ch not in "'\\":
         return f"'{ch}'"
     return f"U+{ord(ch):04X}"
-
-
-def _show_token(tok: str) -> str:
-    if len(tok) > _MAX_TOKEN_SHOWN:
-        tok = tok[:_MAX_TOKEN_SHOWN] + "…"
-    if tok.isprintable():
-        return f"'{tok}'"
-    return repr(tok)
 
 
 def _is_id_start(ch: str) -> bool:
@@ -332,7 +321,8 @@ def _read_scalar(src: _Source, pos: int) -> tuple[Any, int]:
         word, end = ident
         if word in _LITERALS and text[pos] != "\\" and end - pos == len(word):
             return _LITERALS[word], end
-        raise src.error(f"unexpected identifier {_show_token(word)}", pos)
+        # Never echo the word: an unquoted value is often a secret someone forgot to quote.
+        raise src.error("unexpected unquoted word (strings must be quoted)", pos)
     raise src.unexpected(pos)
 
 

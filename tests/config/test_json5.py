@@ -411,13 +411,14 @@ def test_token_soup_agrees_with_oracle(text: str) -> None:
         ("1.2.3", 1, 1, "invalid number"),
         ("5px", 1, 1, "invalid number"),
         ("[-]", 1, 3, "unexpected character ']'"),
-        ("undefined", 1, 1, "unexpected identifier 'undefined'"),
-        ("{a: tru}", 1, 5, "unexpected identifier 'tru'"),
+        ("undefined", 1, 1, "unexpected unquoted word (strings must be quoted)"),
+        ("{a: tru}", 1, 5, "unexpected unquoted word (strings must be quoted)"),
+        ("[\\u0074rue]", 1, 2, "unexpected unquoted word (strings must be quoted)"),
         ("/", 1, 1, "unexpected character '/'"),
         ("\r\n\r\n  ]", 3, 3, "unexpected character ']'"),
         ("\r\r]", 3, 1, "unexpected character ']'"),
         ("\u2028]", 2, 1, "unexpected character ']'"),
-        ("é\n", 1, 1, "unexpected identifier 'é'"),
+        ("é\n", 1, 1, "unexpected unquoted word (strings must be quoted)"),
         ("[\x00]", 1, 2, "unexpected character U+0000"),
         ("{\\u0031: 1}", 1, 2, "invalid escape in identifier"),
         ("{a\\x41: 1}", 1, 3, "invalid escape"),
@@ -447,6 +448,10 @@ def test_error_message_never_echoes_long_input() -> None:
     for text in (secret, "{a: " + secret + "}", "[" + secret + "]", "{" + secret + " 1}"):
         e = err(text)
         assert "A" * 30 not in str(e)
+    # An unquoted secret is not echoed at all, not even a prefix.
+    for text in ("{token: sk_live_abc123}", "{token: Bearer_abc}"):
+        e = err(text)
+        assert "sk_" not in str(e) and "Bearer" not in str(e)
 
 
 # --- nesting depth ----------------------------------------------------------------------------

@@ -253,7 +253,7 @@ json_values = st.recursive(
 )
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.booleans(), st.sampled_from([None, 0, 2, "\t"]))
 def test_roundtrip_json_dumps(value: Any, ascii_only: bool, indent: Any) -> None:
     text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
@@ -263,7 +263,7 @@ def test_roundtrip_json_dumps(value: Any, ascii_only: bool, indent: Any) -> None
     assert same(loads(text), norm_oracle(oracle.loads(text)))
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.booleans(), st.booleans(), st.sampled_from([None, 0, 2]))
 def test_roundtrip_json5_dumps(value: Any, quote_keys: bool, trailing: bool, indent: Any) -> None:
     text = oracle.dumps(value, quote_keys=quote_keys, trailing_commas=trailing, indent=indent)
@@ -303,19 +303,19 @@ def _parse_or_error(text: str) -> None:
             assert str(e) == f"{e.line}:{e.column}: {e.message}"
 
 
-@settings(max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=1500, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.sampled_from(JSON5_ALPHABET), max_size=60))
 def test_random_json5_ish_text_raises_only_json5error(text: str) -> None:
     _parse_or_error(text)
 
 
-@settings(max_examples=500)
+@settings(deadline=None, max_examples=500)
 @given(st.text(max_size=80))
 def test_random_unicode_text_raises_only_json5error(text: str) -> None:
     _parse_or_error(text)
 
 
-@settings(max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.data())
 def test_mutated_documents_raise_only_json5error(value: Any, data: st.DataObject) -> None:
     text = oracle.dumps(value, indent=1)
@@ -362,7 +362,7 @@ TOKENS = [
 ]
 
 
-@settings(max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10).map("".join))
 def test_token_soup_agrees_with_oracle(text: str) -> None:
     try:
@@ -550,7 +550,7 @@ def _check_tree(text: str, value: Any, node: ProvNode) -> None:
         assert o.line == len(line_starts) or o.start < line_starts[o.line]
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.sampled_from([None, 2, "\r\n", "\u2028"]), st.booleans())
 def test_provenance_property(value: Any, indent: Any, comments: bool) -> None:
     seps = (", /* , */", ": // :\n") if comments else None
@@ -638,9 +638,9 @@ def _big_config() -> str:
 def test_large_config_parses_quickly() -> None:
     text = _big_config()
     assert len(text) > 1_000_000
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     value, node = parse(text, "big.json5")
-    elapsed = time.perf_counter() - t0
+    elapsed = time.process_time() - t0
     assert len(value["channels"]["telegram"]["accounts"]) == 10_000
     leaf = node.lookup(("channels", "telegram", "accounts", "acct9999", "allowFrom", "1"))
     assert leaf is not None and leaf.origin is not None

@@ -253,7 +253,7 @@ json_values = st.recursive(
 )
 
 
-@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.booleans(), st.sampled_from([None, 0, 2, "\t"]))
 def test_roundtrip_json_dumps(value: Any, ascii_only: bool, indent: Any) -> None:
     text = json.dumps(value, ensure_ascii=ascii_only, indent=indent)
@@ -267,9 +267,7 @@ def test_roundtrip_json_dumps(value: Any, ascii_only: bool, indent: Any) -> None
 @given(json_values, st.booleans(), st.booleans(), st.sampled_from([None, 0, 2]))
 def test_roundtrip_json5_dumps(value: Any, quote_keys: bool, trailing: bool, indent: Any) -> None:
     text = oracle.dumps(value, quote_keys=quote_keys, trailing_commas=trailing, indent=indent)
-    try:
-        oracle.loads(text)
-    except ValueError:
+    if "\\0" in text and oracle_rejects(text):
         # json5.dumps writes "\0" before a digit for "\x00" + digit, which JSON5 (and its own
         # loads) rejects; we must reject it too.
         with pytest.raises(JSON5Error, match="invalid escape"):
@@ -315,7 +313,7 @@ def test_random_unicode_text_raises_only_json5error(text: str) -> None:
     _parse_or_error(text)
 
 
-@settings(deadline=None, max_examples=500, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(json_values, st.data())
 def test_mutated_documents_raise_only_json5error(value: Any, data: st.DataObject) -> None:
     text = oracle.dumps(value, indent=1)
@@ -362,7 +360,7 @@ TOKENS = [
 ]
 
 
-@settings(deadline=None, max_examples=3000, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=2000, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(TOKENS), min_size=1, max_size=10).map("".join))
 def test_token_soup_agrees_with_oracle(text: str) -> None:
     try:

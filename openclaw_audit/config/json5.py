@@ -69,6 +69,11 @@ _SQ_CHUNK_RE = re.compile(r"[^'\\\n\r]*")
 _HEX2_RE = re.compile(r"[0-9a-fA-F]{2}")
 _HEX4_RE = re.compile(r"[0-9a-fA-F]{4}")
 
+# An escape-free double-quoted string (group 1) or a short plain decimal integer that is not
+# followed by anything that would make it a different number or an invalid token.
+_SIMPLE_SCALAR_RE = re.compile(
+    r'"([^"\\\n\r]*)"|-?(?:0|[1-9][0-9]{0,15})(?![0-9A-Za-z_$.\\\x80-\U0010ffff])'
+)
 _ASCII_IDENT_RE = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
 # The common key shapes (`name:` and `"name":`), up to and including the colon.
 _KEY_FAST_RE = re.compile(r'(?:([A-Za-z_$][A-Za-z0-9_$]*)|"([^"\\\n\r]*)")[ \t\n\r]*:')
@@ -91,9 +96,7 @@ _LITERALS: dict[str, Any] = {
     "true": True,
     "false": False,
     "null": None,
-    "Infinity": float("inf"),
-    "NaN": float("nan"),
-}
+}  # Infinity and NaN are numbers (they take a sign) and are read by _read_number.
 # Python refuses int() on longer decimal strings (CVE-2020-10735 guard); report it cleanly.
 _MAX_INT_DIGITS = 4300
 _MAX_HEX_DIGITS = 3500  # 16**3500 has 4215 decimal digits, under the str() limit
@@ -386,6 +389,7 @@ def _parse_tree(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None
     src = _Source(text, file)
     n = src.n
     skip_match = _SKIP_RE.match
+    simple_match = _SIMPLE_SCALAR_RE.match
     line_starts = src.line_starts() if track else []
     stack: list[_Frame] = []
     path: tuple[str, ...] = ()
@@ -427,7 +431,14 @@ def _parse_tree(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None
                 node = ProvNode(origin, frame.kids)
         else:
             start = pos
-            value, pos = _read_scalar(src, pos)
+            # Fast path for the commonest scalars: escape-free "strings" and plain integers.
+            m = simple_match(text, pos)
+            if m is not None:
+                pos = m.end()
+                s = m.group(1)
+                value = int(m.group()) if s is None else s
+            else:
+                value, pos = _read_scalar(src, pos)
             if track:
                 line = bisect_right(line_starts, start)
                 origin = Origin(file, line, start - line_starts[line - 1] + 1, start, pos, path)

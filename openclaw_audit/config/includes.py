@@ -111,7 +111,7 @@ class IncludeResolver:
                 if not isinstance(item, str):
                     raise self._error(
                         f"invalid $include value, expected string or array of strings, "
-                        f"got array containing {_js_type(item)}",
+                        f"got array containing {js_type(item)}",
                         file,
                         where,
                     )
@@ -119,8 +119,7 @@ class IncludeResolver:
                 included, iprov = deep_merge(included, iprov, v, p)
         else:
             raise self._error(
-                "invalid $include value, expected string or array of strings, "
-                f"got {_js_type(spec)}",
+                f"invalid $include value, expected string or array of strings, got {js_type(spec)}",
                 file,
                 where,
             )
@@ -129,7 +128,7 @@ class IncludeResolver:
             return included, iprov
         if not isinstance(included, dict):
             raise self._error(
-                f"$include with sibling keys must include an object, got {_js_type(included)}",
+                f"$include with sibling keys must include an object, got {js_type(included)}",
                 file,
                 where,
             )
@@ -200,7 +199,8 @@ class IncludeResolver:
         )
 
 
-def _js_type(value: Any) -> str:
+def js_type(value: Any) -> str:
+    """The JavaScript name of a parsed JSON5 value's type, for error messages."""
     if value is None:
         return "null"
     if isinstance(value, bool):

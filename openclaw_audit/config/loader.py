@@ -13,7 +13,7 @@ from openclaw_audit.config import json5
 from openclaw_audit.config.dotenv import load_dotenv_into
 from openclaw_audit.config.envsubst import SubstResult, substitute
 from openclaw_audit.config.include_scan import scan_include_files
-from openclaw_audit.config.includes import IncludeResolver, IncludeRoots
+from openclaw_audit.config.includes import IncludeResolver, IncludeRoots, js_type
 from openclaw_audit.config.locate import resolve_paths
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_CONFIG_BYTES, MAX_INCLUDE_BYTES, parse_text, read_text
@@ -135,11 +135,8 @@ def load_config(
 
 
 def _kind(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if value is None:
-        return "null"
-    return f"a {type(value).__name__.replace('str', 'string').replace('bool', 'boolean')}"
+    name = js_type(value)
+    return name if name == "null" else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _apply_env_block(config: Mapping[str, Any], env: dict[str, str]) -> None:

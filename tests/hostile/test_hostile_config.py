@@ -224,7 +224,8 @@ def test_duplicate_keys_last_one_wins(tmp_path: Path) -> None:
         ("[]", "an array"),
         ("'x'", "a string"),
         ("null", "null"),
-        ("42", "a int"),
+        ("42", "a number"),
+        ("4.5", "a number"),
         ("true", "a boolean"),
     ],
 )

@@ -65,7 +65,7 @@ def cold_runs(args: list[str], runs: int, env: dict[str, str]) -> list[float]:
 def heavy_imports_on_static_path(state_dir: Path, env: dict[str, str]) -> list[str]:
     code = (
         "import sys, io, contextlib\n"
-        "from openclaw_audit.cli import app\n"
+        "from openclaw_audit.face.cli import app\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
         "    try:\n"

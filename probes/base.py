@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.report.model import Finding
 
 DEFAULT_TIMEOUT_S = 5.0
 MIN_TIMEOUT_S = 0.25

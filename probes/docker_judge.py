@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, define
 from openclaw_audit.probes.base import ProbeResult
-from openclaw_audit.registry import Stage, define
+from openclaw_audit.report.model import Finding, Severity
 
 # Must equal upstream's SANDBOX_BROWSER_SECURITY_HASH_EPOCH for the release we target
 # (src/agents/sandbox/constants.ts, OpenClaw 2026.9.x). Bump it when upstream does.

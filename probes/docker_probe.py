@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import anyio
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import docker_judge as dj
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 

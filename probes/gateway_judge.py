@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Location, Severity
-from openclaw_audit.registry import define
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import define
+from openclaw_audit.report.model import Finding, Location, Severity
 
 PROBE_FAILED = define(
     "gateway.probe_failed",

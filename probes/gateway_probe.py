@@ -26,7 +26,7 @@ from websockets.exceptions import (
     InvalidURI,
 )
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.gateway_judge import (
     GatewayFacts,
@@ -39,7 +39,7 @@ from openclaw_audit.probes.gateway_target import (
     resolve_credentials,
     resolve_target,
 )
-from openclaw_audit.redact import safe_text
+from openclaw_audit.redaction import safe_text
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge
 CHALLENGE_WAIT_S = 1.0

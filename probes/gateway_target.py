@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.facts.hosts import is_loopback_host, is_private_ip_host
 from openclaw_audit.probes.base import ProbeOptions
-from openclaw_audit.redact import is_loopback_host, is_private_ip_host, redact_url_or_text
+from openclaw_audit.redaction import redact_url_or_text
 
 DEFAULT_PORT = 18789
 

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_audit.model import Finding, Location, Severity
-from openclaw_audit.registry import define
+from openclaw_audit.engine.registry import define
+from openclaw_audit.report.model import Finding, Location, Severity
 
 TOOLS_INVOKE = "/tools/invoke"
 CHAT_COMPLETIONS = "/v1/chat/completions"

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import anyio
 import httpx
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.facts.hosts import is_loopback_host
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.gateway_target import (
     GatewayTarget,
@@ -33,7 +34,7 @@ from openclaw_audit.probes.http_judge import (
     http_findings,
     http_section,
 )
-from openclaw_audit.redact import is_loopback_host, safe_text
+from openclaw_audit.redaction import safe_text
 
 _SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}

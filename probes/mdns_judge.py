@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, define
+from openclaw_audit.facts.common import bind_mode
 from openclaw_audit.probes.base import ProbeResult
-from openclaw_audit.registry import Stage, define
-from openclaw_audit.static_checks._common import bind_mode
+from openclaw_audit.report.model import Finding, Severity
 
 STAGE = Stage.DEEP_MDNS
 SECTION_KEY = "mdns"

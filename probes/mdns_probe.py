@@ -20,7 +20,7 @@ from typing import Any
 
 import anyio
 
-from openclaw_audit.context import AuditContext
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import anyio
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import Probe, ProbeOptions, ProbeResult, global_deadline_s
-from openclaw_audit.redact import safe_text
+from openclaw_audit.redaction import safe_text
+from openclaw_audit.report.model import Finding
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import CheckMeta, Stage, check, define
-
-from ._channel_accounts import Account, iter_accounts, iter_channels
-from ._channel_identities import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import CheckMeta, Stage, check, define
+from openclaw_audit.facts.channel_accounts import Account, iter_accounts, iter_channels
+from openclaw_audit.facts.channel_identities import (
     mutable_hits,
     preview,
     stringify,
     strip_prefix,
     zalouser_group_hits,
 )
-from ._dm_policy import resolve_dm_policy
-from ._pairing_store import PairingStores
+from openclaw_audit.facts.dm_policy import resolve_dm_policy
+from openclaw_audit.facts.pairing_store import PairingStores
+from openclaw_audit.report.model import Finding, Severity
 
 # ---------------------------------------------------------------------------------------------
 # Definitions

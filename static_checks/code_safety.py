@@ -15,10 +15,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._code_scan import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.code_scan import (
     MAX_FILE_BYTES,
     ManifestEntries,
     ScanSummary,
@@ -27,8 +26,9 @@ from openclaw_audit.static_checks._code_scan import (
     scan_root,
     sensitive_parameter_lines,
 )
-from openclaw_audit.static_checks._plugin_dirs import plugin_dirs, read_json
-from openclaw_audit.static_checks._skill_dirs import SkillDir, skill_dirs
+from openclaw_audit.facts.plugin_dirs import plugin_dirs, read_json
+from openclaw_audit.facts.skill_dirs import SkillDir, skill_dirs
+from openclaw_audit.report.model import Finding, Severity
 
 POOL_SIZE = 4
 # Whole-phase budget; matches the deep phase's minimum global deadline (deep-probes.md §1).

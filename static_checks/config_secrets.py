@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-
-from ._gateway_auth import is_secret_ref, looks_like_env_reference
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.gateway_auth import is_secret_ref, looks_like_env_reference
+from openclaw_audit.report.model import Finding, Severity
 
 PASSWORD_IN_CONFIG = define(
     "config.secrets.gateway_password_in_config",

@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import sub
-from openclaw_audit.static_checks._inbound import open_inbound_policies
-from openclaw_audit.static_checks._tool_policy import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import sub
+from openclaw_audit.facts.inbound import open_inbound_policies
+from openclaw_audit.facts.tool_policy import (
     CONTROL_PLANE_TOOLS,
     allowed_tools,
     sandbox_mode,
     tool_contexts,
 )
+from openclaw_audit.report.model import Finding, Severity
 
 OPEN_WITH_ELEVATED = define(
     "security.exposure.open_groups_with_elevated",

@@ -13,12 +13,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import CheckMeta, Stage, check, define
-
-from ._common import audit_agent_ids
-from ._fsperms import Perms, inspect_path, tighten_command
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import CheckMeta, Stage, check, define
+from openclaw_audit.facts.common import audit_agent_ids
+from openclaw_audit.facts.fsperms import Perms, inspect_path, tighten_command
+from openclaw_audit.report.model import Finding, Severity
 
 _PERMS_FIX = """
 A path that is missing, or that cannot be inspected at all (for example `lstat` denied because

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-
-from ._common import bind_mode, is_loopback_bind, tailscale_mode
-from ._dangerous_flags import collect_flags
-from ._gateway_auth import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.common import bind_mode, is_loopback_bind, tailscale_mode
+from openclaw_audit.facts.dangerous_flags import collect_flags
+from openclaw_audit.facts.gateway_auth import (
     GATEWAY_TOKEN_ENV,
     allowed_origins,
     as_secret_ref,
@@ -32,6 +30,7 @@ from ._gateway_auth import (
     resolve_gateway_auth,
     trusted_proxies,
 )
+from openclaw_audit.report.model import Finding, Severity
 
 _HOST_HEADER_FALLBACK = "gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback"
 _MIN_CREDENTIAL_LENGTH = 24

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-
-from ._common import remotely_exposed
-from ._gateway_auth import provides_http_auth, resolve_gateway_auth
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.common import remotely_exposed
+from openclaw_audit.facts.gateway_auth import provides_http_auth, resolve_gateway_auth
+from openclaw_audit.report.model import Finding, Severity
 
 _CHAT = "gateway.http.endpoints.chatCompletions.enabled"
 _RESPONSES = "gateway.http.endpoints.responses.enabled"

@@ -12,16 +12,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import agent_sandbox_mode, agents, sub
-from openclaw_audit.static_checks._exec_policy import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import agent_sandbox_mode, agents, sub
+from openclaw_audit.facts.exec_policy import (
     agent_host,
     agent_security,
     global_host,
     global_security,
 )
+from openclaw_audit.report.model import Finding, Severity
 
 MAX_REGISTRY_BYTES = 16 * 1024 * 1024
 MCPORTER_REL = os.path.join("skills", "config", "mcporter.json")

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._common import remotely_exposed
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.common import remotely_exposed
+from openclaw_audit.report.model import Finding, Severity
 
 DANGEROUS_NODE_COMMANDS: tuple[str, ...] = (
     *("camera.snap", "camera.clip", "screen.record", "contacts.add", "calendar.add"),

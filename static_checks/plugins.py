@@ -11,11 +11,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._channel_accounts import KNOWN_CHANNELS
-from openclaw_audit.static_checks._install_records import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.channel_accounts import KNOWN_CHANNELS
+from openclaw_audit.facts.install_records import (
     InstallRecord,
     drifted,
     hook_install_records,
@@ -23,13 +22,14 @@ from openclaw_audit.static_checks._install_records import (
     plugin_install_records,
     unpinned,
 )
-from openclaw_audit.static_checks._plugin_dirs import (
+from openclaw_audit.facts.plugin_dirs import (
     PluginDirs,
     enabled_extension_ids,
     manifest_id,
     plugin_dirs,
 )
-from openclaw_audit.static_checks._plugin_tool_probe import permissive_contexts
+from openclaw_audit.facts.plugin_tools import permissive_contexts
+from openclaw_audit.report.model import Finding, Severity
 
 _USERINFO = re.compile(r"//[^/@\s]+@")
 

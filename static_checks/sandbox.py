@@ -7,16 +7,16 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import (
     agent_sandbox_mode,
     agents,
     defaults_sandbox_mode,
     sub,
     sub_dict,
 )
+from openclaw_audit.report.model import Finding, Severity
 
 DOCKER_MODE_OFF = define(
     "sandbox.docker_config_mode_off",

@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._code_scan import is_inside
-from openclaw_audit.static_checks._skill_dirs import agent_workspaces
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.code_scan import is_inside
+from openclaw_audit.facts.skill_dirs import agent_workspaces
+from openclaw_audit.report.model import Finding, Severity
 
 MAX_DEPTH = 6
 # Entries looked at per workspace; a runaway skills tree must not stall the static audit.

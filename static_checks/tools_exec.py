@@ -12,25 +12,25 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import (
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import (
     agent_sandbox_mode,
     agents,
     defaults_sandbox_mode,
     sub,
     sub_dict,
 )
-from openclaw_audit.static_checks._exec_policy import (
+from openclaw_audit.facts.exec_policy import (
     approvals_agents,
     exec_scopes,
     is_interpreter,
     load_exec_approvals,
     normalize_bin,
 )
-from openclaw_audit.static_checks._inbound import open_exec_surface
-from openclaw_audit.static_checks._tool_policy import sandbox_mode, tool_allowed, tool_contexts
+from openclaw_audit.facts.inbound import open_exec_surface
+from openclaw_audit.facts.tool_policy import sandbox_mode, tool_allowed, tool_contexts
+from openclaw_audit.report.model import Finding, Severity
 
 HOST_SANDBOX_DEFAULTS = define(
     "tools.exec.host_sandbox_no_sandbox_defaults",

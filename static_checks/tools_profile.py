@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import agents, sub
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import agents, sub
+from openclaw_audit.report.model import Finding, Severity
 
 MINIMAL_OVERRIDDEN = define(
     "tools.profile_minimal_overridden",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage, check, define
-from openclaw_audit.static_checks._agents import agents, has_roster_key, sub
-from openclaw_audit.static_checks._inbound import multi_user_signals
-from openclaw_audit.static_checks._tool_policy import allowed_tools, sandbox_mode, tool_contexts
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage, check, define
+from openclaw_audit.facts.agents import agents, has_roster_key, sub
+from openclaw_audit.facts.inbound import multi_user_signals
+from openclaw_audit.facts.tool_policy import allowed_tools, sandbox_mode, tool_contexts
+from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.static_checks.exposure import risky_contexts
 
 GROUPS_DOC = "https://docs.openclaw.ai/channels/groups#session-keys"

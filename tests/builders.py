@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.context import AuditContext, AuditPaths, AuthOverride
-from openclaw_audit.model import Finding
-from openclaw_audit.registry import load_catalog
-from openclaw_audit.state import StateView
+from openclaw_audit.engine.context import AuditContext, AuditPaths, AuthOverride
+from openclaw_audit.engine.registry import load_catalog
+from openclaw_audit.report.model import Finding
+from openclaw_audit.state.view import StateView
 
 
 def make_ctx(

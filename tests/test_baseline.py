@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from clirun import CALM, RISKY, ids, run, run_json, target
 
-from openclaw_audit.baseline import SavedFinding, pair
+from openclaw_audit.report.baseline import SavedFinding, pair
 
 # RISKY plus one more warn (mDNS full mode) and a critical turned warn? Built per test.
 MORE = RISKY[:-1] + ', discovery: {mdns: {mode: "full"}}}'

@@ -9,8 +9,8 @@ from pathlib import Path
 from clirun import CALM, RISKY, run, run_json, target
 
 from openclaw_audit.errors import AuditError
-from openclaw_audit.fleet import expand_targets, run_all
-from openclaw_audit.model import Report
+from openclaw_audit.face.fleet import expand_targets, run_all
+from openclaw_audit.report.model import Report
 
 
 def test_repeated_config_json_shape(tmp_path: Path) -> None:

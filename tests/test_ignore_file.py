@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from clirun import RISKY, ids, run, run_json, target
 
-from openclaw_audit import ignore_file
 from openclaw_audit.errors import AuditError
-from openclaw_audit.model import Finding, Severity
+from openclaw_audit.report import ignore_file
+from openclaw_audit.report.model import Finding, Severity
 
 PAST = "2000-01-01"
 FUTURE = "2999-12-31"

@@ -26,8 +26,8 @@ def test_no_bare_imports_of_the_mapped_subpackages() -> None:
 def test_static_path_imports_no_deep_stack() -> None:
     code = (
         "import sys\n"
-        "from openclaw_audit.registry import load_catalog\n"
-        "from openclaw_audit.runner import run_audit\n"
+        "from openclaw_audit.engine.registry import load_catalog\n"
+        "from openclaw_audit.engine.audit import run_audit\n"
         "load_catalog()\n"
         "print(','.join(m for m in ('httpx', 'websockets', 'docker', 'zeroconf') if m in sys.modules))\n"
     )

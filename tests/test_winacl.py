@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from openclaw_audit import winacl
+from openclaw_audit.state import winacl
 
 ENV = {"USERNAME": "tester", "USERDOMAIN": "DESKTOP-T", "USERSID": "S-1-5-21-111-222-333-1001"}
 DIR = "C:\\Users\\tester\\.openclaw"

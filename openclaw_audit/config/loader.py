@@ -14,14 +14,13 @@ from openclaw_audit.config.dotenv import load_dotenv_into
 from openclaw_audit.config.envsubst import SubstResult, substitute
 from openclaw_audit.config.include_scan import scan_include_files
 from openclaw_audit.config.includes import IncludeResolver, IncludeRoots, js_type
-from openclaw_audit.config.locate import resolve_paths
+from openclaw_audit.config.locate import AuditPaths, resolve_paths
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_CONFIG_BYTES, MAX_INCLUDE_BYTES, parse_text, read_text
 from openclaw_audit.config.secrets import resolve_secret_refs, target_paths
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.context import AuditPaths
 from openclaw_audit.errors import ConfigError
-from openclaw_audit.scrub import collect_secret_values
+from openclaw_audit.redaction import collect_secret_values
 
 _ESCAPE = re.compile(r"\\[uUxX]")
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from openclaw_audit.context import AuditPaths
+
+@dataclass(frozen=True, slots=True)
+class AuditPaths:
+    """Where OpenClaw keeps its files for this run: home, state dir, config file, credentials."""
+
+    home: str
+    state_dir: str
+    config_path: str
+    creds_dir: str
+
 
 LEGACY_STATE_DIRS = (".clawdbot", ".moldbot", ".moltbot")
 CONFIG_NAMES = ("openclaw.json", "clawdbot.json", "moldbot.json", "moltbot.json")

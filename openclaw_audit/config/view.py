@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openclaw_audit.config.provenance import ProvNode
-from openclaw_audit.model import Location
+from openclaw_audit.report.model import Location
 
 Path = str | Sequence[str]
 

@@ -17,10 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from openclaw_audit import winacl
 from openclaw_audit.config.loader import LoadedConfig
+from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.provenance import Origin
-from openclaw_audit.context import AuditPaths
+from openclaw_audit.state import winacl
 
 DIR_TARGET = 0o700
 FILE_TARGET = 0o600

@@ -6,8 +6,8 @@ import re
 from typing import Any
 
 from openclaw_audit.fix.apply import FixResult
-from openclaw_audit.model import Report
 from openclaw_audit.render.text import Line, render
+from openclaw_audit.report.model import Report
 
 FIX_HINT_COMMAND = "openclaw security audit --fix"
 

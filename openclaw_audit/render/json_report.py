@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from openclaw_audit.model import Report
+from openclaw_audit.report.model import Report
 
 
 def report_envelope(report: Report) -> dict[str, Any]:

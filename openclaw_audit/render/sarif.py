@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from openclaw_audit import __version__
-from openclaw_audit.model import Finding, Report, Severity, SuppressedFinding
-from openclaw_audit.registry import CheckMeta, load_catalog
+from openclaw_audit.engine.registry import CheckMeta, load_catalog
+from openclaw_audit.report.model import Finding, Report, Severity, SuppressedFinding
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "openclaw-audit"

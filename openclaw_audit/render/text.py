@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from openclaw_audit.model import SEVERITY_ORDER, Finding, Report, Severity
+from openclaw_audit.report.model import SEVERITY_ORDER, Finding, Report, Severity
 from openclaw_audit.textsafe import one_line
 
 HEADING = "OpenClaw security audit"

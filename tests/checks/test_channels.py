@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.report.model import Finding, Severity
 
 TG = {"botToken": "123456:telegram-secret"}
 DC = {"token": "discord-secret-token"}

@@ -10,11 +10,8 @@ from pathlib import Path
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.model import Severity
-from openclaw_audit.registry import Stage
-from openclaw_audit.state import StateView
-from openclaw_audit.static_checks import code_safety
-from openclaw_audit.static_checks._code_scan import (
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.facts.code_scan import (
     ScanTimeout,
     scan_root,
     scan_source,
@@ -22,6 +19,9 @@ from openclaw_audit.static_checks._code_scan import (
     strip_comments,
     walk_files,
 )
+from openclaw_audit.report.model import Severity
+from openclaw_audit.state.view import StateView
+from openclaw_audit.static_checks import code_safety
 
 
 def rules(src: str) -> list[tuple[str, int]]:

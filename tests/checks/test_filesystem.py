@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit import state as state_mod
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage
-from openclaw_audit.static_checks import _fsperms
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.facts import fsperms as _fsperms
+from openclaw_audit.report.model import Finding, Severity
+from openclaw_audit.state import view as state_mod
 from openclaw_audit.static_checks.filesystem import is_synced_path, log_file_path
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from builders import make_ctx
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.static_checks import _gateway_auth as ga
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.facts import gateway_auth as ga
 
 TOKEN = "t" * 32
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.report.model import Finding, Severity
 
 TOKEN = "tok-" + "a" * 40
 RATE = {"maxAttempts": 10, "windowMs": 60000, "lockoutMs": 300000}

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from builders import by_id, make_ctx, run_checks
-from openclaw_audit.model import Finding, Severity
-from openclaw_audit.registry import Stage
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.report.model import Finding, Severity
 
 CID = "config.insecure_or_dangerous_flags"
 

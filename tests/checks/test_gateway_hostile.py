@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from builders import audit, by_id, ids
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.model import Finding
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.report.model import Finding
 
 CANARY = "CANARY-tok-9f8e7d6c5b4a39281706"
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from builders import audit, by_id, ids, one
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.model import Severity
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.report.model import Severity
 
 TOKEN = "t" * 40
 NO_AUTH = "gateway.http.no_auth"

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.model import Severity
-from openclaw_audit.registry import Stage
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.report.model import Severity
 
 LONG = "h" * 40
 HOOK_IDS = [

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from builders import by_id, ids, make_ctx, one, run_checks
-from openclaw_audit.model import Severity
-from openclaw_audit.registry import Stage
-from openclaw_audit.static_checks._install_records import is_pinned_spec
-from openclaw_audit.static_checks._plugin_dirs import is_ignored_dir_name
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.facts.install_records import is_pinned_spec
+from openclaw_audit.facts.plugin_dirs import is_ignored_dir_name
+from openclaw_audit.report.model import Severity
 
 
 def trust(cfg: dict[str, Any], state: Path, env: dict[str, str] | None = None) -> list:

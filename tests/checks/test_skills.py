@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 
 from builders import make_ctx, one, run_checks
-from openclaw_audit.model import Severity
-from openclaw_audit.registry import Stage
-from openclaw_audit.static_checks._skill_dirs import agent_workspace, skill_dirs
+from openclaw_audit.engine.registry import Stage
+from openclaw_audit.facts.skill_dirs import agent_workspace, skill_dirs
+from openclaw_audit.report.model import Severity
 
 
 def escape(cfg: dict, state: Path) -> list:

@@ -1,5 +1,5 @@
 from builders import audit, one
-from openclaw_audit.model import Severity
+from openclaw_audit.report.model import Severity
 
 
 def test_attack_surface_is_first_and_counts_top_level_groups() -> None:

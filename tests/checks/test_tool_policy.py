@@ -1,5 +1,5 @@
 from builders import make_ctx
-from openclaw_audit.static_checks._tool_policy import (
+from openclaw_audit.facts.tool_policy import (
     TOOL_GROUPS,
     normalize_tool_name,
     policy_layers,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from builders import audit, by_id, ids, one
-from openclaw_audit.model import Severity
+from openclaw_audit.report.model import Severity
 
 OPEN = {"channels": {"discord": {"groupPolicy": "open"}}}
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openclaw_audit.options import AuditOptions
+from openclaw_audit.engine.options import AuditOptions
 
 MAIN_CONFIG = """// main config: comments and layout must survive --fix
 {

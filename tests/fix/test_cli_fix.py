@@ -8,8 +8,8 @@ import json
 from conftest import Tree
 from typer.testing import CliRunner
 
-from openclaw_audit.cli import app
-from openclaw_audit.registry import load_catalog
+from openclaw_audit.engine.registry import load_catalog
+from openclaw_audit.face.cli import app
 
 FIXED_IDS = {
     "logging.redact_off",
@@ -123,12 +123,12 @@ def test_dry_run_without_fix_is_a_usage_error(tree: Tree) -> None:
 
 
 def test_crashing_fixer_gives_fix_null_and_the_audit_still_runs(tree: Tree, monkeypatch) -> None:
-    from openclaw_audit.fix import command
+    from openclaw_audit.fix import run as fix_run
 
     def boom(*_a: object, **_k: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(command, "build_plan", boom)
+    monkeypatch.setattr(fix_run, "build_plan", boom)
     code, out = invoke(tree, "--fix", "--json")
     assert code == 1
     doc = json.loads(out)

@@ -10,8 +10,8 @@ from pathlib import Path
 from conftest import Tree, mode
 
 from openclaw_audit.fix.apply import apply_plan, run_chmod, run_icacls
-from openclaw_audit.fix.command import run_fix
 from openclaw_audit.fix.plan import FixPlan, plan_chmod, plan_icacls, plan_permissions
+from openclaw_audit.fix.run import run_fix
 
 
 def actions_by_path(result_actions: list[dict]) -> dict[str, dict]:
@@ -214,7 +214,7 @@ def test_icacls_already_private_missing_user_and_failure(tmp_path: Path) -> None
 def test_icacls_result_json_shape(tree: Tree) -> None:
     calls: list[Sequence[str]] = []
     env = {**tree.env(), **WIN_ENV}
-    from openclaw_audit.options import AuditOptions
+    from openclaw_audit.engine.options import AuditOptions
 
     result = run_fix(
         AuditOptions(env=env),

@@ -14,7 +14,7 @@ from conftest import CHANNELS, MAIN_CONFIG, Tree, mode
 from openclaw_audit.config import json5
 from openclaw_audit.errors import ConfigError
 from openclaw_audit.fix import writer
-from openclaw_audit.fix.command import run_fix
+from openclaw_audit.fix.run import run_fix
 
 EXPECTED_CHANGES = [
     'logging.redactSensitive=off -> "tools"',

@@ -20,8 +20,8 @@ from openclaw_audit.config import json5
 CHILD = r"""
 import os, sys, time
 from openclaw_audit.fix import writer
-from openclaw_audit.fix.command import run_fix
-from openclaw_audit.options import AuditOptions
+from openclaw_audit.fix.run import run_fix
+from openclaw_audit.engine.options import AuditOptions
 
 home, state, marker, pause = sys.argv[1:5]
 if pause == "1":

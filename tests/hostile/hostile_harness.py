@@ -19,7 +19,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from openclaw_audit.cli import app
+from openclaw_audit.face.cli import app
 
 # Distinctive values no check could print by accident; each must never reach any output.
 CANARY_TOKEN = "CANARYgwTok3n7f3e9a1c5b2d4e6f8a0b"

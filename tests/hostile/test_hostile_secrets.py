@@ -29,10 +29,10 @@ from hostile_harness import (
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from openclaw_audit.app import Invocation, execute
-from openclaw_audit.context import AuthOverride
-from openclaw_audit.options import AuditOptions
-from openclaw_audit.scrub import Scrubber
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.face.app import Invocation, execute
+from openclaw_audit.redaction import Scrubber
 
 
 def loaded_config(tmp_path: Path) -> dict[str, Any]:

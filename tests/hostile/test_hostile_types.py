@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from openclaw_audit.options import AuditOptions
+from openclaw_audit.engine.audit import run_audit
+from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.render.json_report import render as render_json
 from openclaw_audit.render.text import render as render_text
-from openclaw_audit.runner import run_audit
 
 SKELETON: dict[str, Any] = {
     "gateway": {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from builders import by_id, ids, make_ctx
-from openclaw_audit.model import Severity
 from openclaw_audit.probes import docker_judge as dj
 from openclaw_audit.probes.docker_judge import (
     SANDBOX_BROWSER_SECURITY_HASH_EPOCH as EPOCH,
 )
 from openclaw_audit.probes.docker_judge import ContainerFacts, DockerFacts
+from openclaw_audit.report.model import Severity
 
 MISSING = "sandbox.browser_container.hash_label_missing"
 STALE = "sandbox.browser_container.hash_epoch_stale"
@@ -193,7 +193,7 @@ def test_failure_result_timeout_vs_error() -> None:
 
 
 def test_checkids_are_registered_as_deep() -> None:
-    from openclaw_audit.registry import REGISTRY
+    from openclaw_audit.engine.registry import REGISTRY
 
     for cid in dj.CHECK_IDS:
         meta = REGISTRY.meta_for(cid)

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from builders import make_ctx
-from openclaw_audit.model import Severity
 from openclaw_audit.probes.base import ProbeOptions
 from openclaw_audit.probes.gateway_judge import (
     GatewayFacts,
@@ -23,6 +22,7 @@ from openclaw_audit.probes.gateway_target import (
     resolve_credentials,
     resolve_target,
 )
+from openclaw_audit.report.model import Severity
 
 WARN_TOKEN = (
     "gateway.auth.token SecretRef is unresolved in this command path; "
@@ -350,7 +350,7 @@ def test_auth_warning_joins_error_and_fires_even_when_ok() -> None:
 
 
 def test_checks_are_in_the_catalog() -> None:
-    from openclaw_audit.registry import load_catalog
+    from openclaw_audit.engine.registry import load_catalog
 
     metas = load_catalog().metas
     assert metas["gateway.probe_failed"].severity is Severity.WARN

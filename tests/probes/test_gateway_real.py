@@ -17,12 +17,12 @@ import pytest
 from conftest import RunningGateway
 
 from builders import make_ctx
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.gateway_probe import PROBE as GATEWAY
 from openclaw_audit.probes.http_probe import PROBE as HTTP
 from openclaw_audit.probes.runner import run_probes
+from openclaw_audit.report.model import Finding
 
 pytestmark = [pytest.mark.anyio, pytest.mark.real]
 

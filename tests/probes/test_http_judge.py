@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from openclaw_audit.model import Severity
 from openclaw_audit.probes.http_judge import (
     CHAT_COMPLETIONS,
     ENDPOINTS,
@@ -16,6 +15,7 @@ from openclaw_audit.probes.http_judge import (
     http_findings,
     http_section,
 )
+from openclaw_audit.report.model import Severity
 
 BASE = "http://127.0.0.1:18789"
 

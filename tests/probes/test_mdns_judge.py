@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from builders import ids, make_ctx
-from openclaw_audit.model import Severity
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes.mdns_judge import Instance, MdnsFacts
 from openclaw_audit.probes.mdns_probe import bounded_txt, instance_label
+from openclaw_audit.report.model import Severity
 
 LEAK = "discovery.mdns.txt_leak"
 OFF = "discovery.mdns.advertising_while_off"
@@ -242,7 +242,7 @@ def test_instance_label_strips_the_service_type() -> None:
 
 
 def test_checkids_registered() -> None:
-    from openclaw_audit.registry import REGISTRY
+    from openclaw_audit.engine.registry import REGISTRY
 
     assert REGISTRY.metas[LEAK].escalates and REGISTRY.metas[LEAK].deep
     assert REGISTRY.metas[OFF].severity is Severity.WARN

@@ -19,11 +19,11 @@ import anyio
 import pytest
 
 from builders import ids, make_ctx
-from openclaw_audit.model import Severity
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes import mdns_probe as mp
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.mdns_probe import PROBE
+from openclaw_audit.report.model import Severity
 
 pytestmark = [pytest.mark.real, pytest.mark.anyio]
 

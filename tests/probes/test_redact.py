@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from openclaw_audit.redact import (
-    is_loopback_host,
-    is_private_ip_host,
+from openclaw_audit.facts.hosts import is_loopback_host, is_private_ip_host
+from openclaw_audit.redaction import (
     redact_url_or_text,
     safe_text,
     scrub_secrets,

@@ -8,11 +8,11 @@ import anyio
 import pytest
 
 from builders import make_ctx
-from openclaw_audit.context import AuditContext
-from openclaw_audit.model import Finding, Severity
+from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import runner
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.runner import load_probes, run_probes, run_probes_sync
+from openclaw_audit.report.model import Finding, Severity
 
 pytestmark = pytest.mark.anyio
 
@@ -172,7 +172,7 @@ def test_static_path_does_not_import_network_libraries() -> None:
     import sys
 
     code = (
-        "import sys; from openclaw_audit.registry import load_catalog; load_catalog();"
+        "import sys; from openclaw_audit.engine.registry import load_catalog; load_catalog();"
         "bad = [m for m in ('httpx', 'websockets', 'docker', 'zeroconf') if m in sys.modules];"
         "print(','.join(bad))"
     )

@@ -11,9 +11,9 @@ import jsonschema
 import pytest
 from clirun import CALM, RISKY, run, target
 
-from openclaw_audit.model import Finding, Location, Report, Severity
-from openclaw_audit.registry import load_catalog
+from openclaw_audit.engine.registry import load_catalog
 from openclaw_audit.render.sarif import SarifTarget, render
+from openclaw_audit.report.model import Finding, Location, Report, Severity
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent

@@ -1,0 +1,154 @@
+"""run_audit: load → static checks → (deep probes) → suppressions → Report.
+
+Static checks run synchronously in Stage order. A check that raises is a bug in us, not in
+the user's config: it becomes an ``audit.check_failed`` finding instead of a crash.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.registry import define, load_catalog
+from openclaw_audit.redaction import Scrubber
+from openclaw_audit.report.model import Finding, Report, Severity
+from openclaw_audit.report.suppressions import apply_config_suppressions
+from openclaw_audit.state.view import StateView
+
+log = logging.getLogger(__name__)
+
+CHECK_FAILED = define(
+    "audit.check_failed",
+    Severity.WARN,
+    "A check could not complete",
+    remediation="Please report this as a bug in openclaw-audit, with the check name.",
+    docs="""
+## What
+A check of openclaw-audit raised an unexpected error on this config.
+
+## Why
+The audit keeps going so that one broken check does not hide every other finding, but the
+area that check covers was not audited.
+
+## Fix
+Report the bug (the detail names the check). Nothing in your config needs to change.
+""",
+    group="audit",
+)
+
+
+@dataclass
+class AuditRun:
+    """A finished audit: the report plus what the CLI needs around it."""
+
+    report: Report
+    loaded: LoadedConfig
+    ctx: AuditContext
+    scrubber: Scrubber
+    warnings: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[str, str], None]
+
+
+def build_context(loaded: LoadedConfig, options: AuditOptions) -> AuditContext:
+    return AuditContext(
+        paths=loaded.paths,
+        config=loaded.resolved,
+        source=loaded.source,
+        env=loaded.env,
+        state=StateView(),
+        config_exists=loaded.exists,
+        raw_root=loaded.raw_root,
+        include_files=loaded.include_files,
+        auth_override=options.auth_override,
+        deep=options.deep,
+        unresolved_paths=loaded.unresolved_paths,
+    )
+
+
+def run_static(ctx: AuditContext, wants: Callable[[str], bool]) -> list[Finding]:
+    findings: list[Finding] = []
+    for chk in load_catalog().ordered():
+        if chk.needs_deep and not ctx.deep:
+            continue
+        if chk.emits and not any(_family_wanted(e, wants) for e in chk.emits):
+            continue
+        try:
+            produced = list(chk.fn(ctx))
+        except Exception as exc:  # a bug in a check must not hide the rest of the audit
+            log.debug("check %s failed", chk.name, exc_info=True)
+            produced = [
+                CHECK_FAILED.finding(
+                    f"{chk.name} raised {type(exc).__name__}; its area was not audited.",
+                    subject=chk.name,
+                )
+            ]
+        findings.extend(f for f in produced if wants(f.check_id))
+    return findings
+
+
+def _family_wanted(check_id: str, wants: Callable[[str], bool]) -> bool:
+    # A family id like "tools.elevated.allowFrom.<provider>.wildcard" cannot be matched
+    # literally; run it and filter its concrete findings instead.
+    return "<" in check_id or wants(check_id)
+
+
+def run_audit(options: AuditOptions, progress: ProgressFn | None = None) -> AuditRun:
+    loaded = load_config(
+        env=options.env,
+        config_path=options.config_path,
+        state_dir=options.state_dir,
+        allow_exec=options.allow_exec,
+    )
+    ctx = build_context(loaded, options)
+    scrubber = Scrubber(loaded.secrets)
+    scrubber.add(
+        [
+            options.probe_token,
+            options.probe_password,
+            options.auth_override.token if options.auth_override else None,
+            options.auth_override.password if options.auth_override else None,
+        ]
+    )
+    findings = run_static(ctx, options.wants)
+    deep_section: dict[str, object] | None = None
+    if options.deep:
+        deep_findings, deep_section, secrets = _run_deep(ctx, options, progress)
+        scrubber.add(secrets)
+        findings.extend(f for f in deep_findings if options.wants(f.check_id))
+    active, suppressed = apply_config_suppressions(findings, ctx.config)
+    if options.min_severity is not None:
+        active = [f for f in active if f.severity.rank >= options.min_severity.rank]
+    report = Report(
+        ts=int(time.time() * 1000),
+        findings=tuple(active),
+        suppressed=tuple(suppressed),
+        deep=deep_section,
+        secret_diagnostics=loaded.secret_diagnostics,
+        config_path=loaded.paths.config_path,
+        state_dir=loaded.paths.state_dir,
+    )
+    return AuditRun(report=report, loaded=loaded, ctx=ctx, scrubber=scrubber)
+
+
+def _run_deep(
+    ctx: AuditContext, options: AuditOptions, progress: ProgressFn | None
+) -> tuple[list[Finding], dict[str, object], set[str]]:
+    # Imported here so the static path never loads httpx, websockets, docker or zeroconf.
+    from openclaw_audit.probes.base import ProbeOptions
+    from openclaw_audit.probes.runner import run_probes_sync
+
+    opts = ProbeOptions(
+        timeout=options.timeout,
+        token=options.probe_token,
+        password=options.probe_password,
+        wants=options.wants,
+    )
+    findings, deep, secrets = run_probes_sync(ctx, opts, progress=progress)
+    return list(findings), dict(deep), set(secrets)

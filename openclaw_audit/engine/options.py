@@ -1,0 +1,44 @@
+"""AuditOptions: everything the CLI parsed, as one frozen object the runner consumes."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
+from openclaw_audit.report.model import Severity
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOptions:
+    config_path: str | None = None
+    state_dir: str | None = None
+    env: Mapping[str, str] | None = None  # None: the real environment (+ .env files)
+    deep: bool = False
+    timeout: float = DEFAULT_TIMEOUT_S
+    auth_override: AuthOverride | None = None
+    probe_token: str | None = None
+    probe_password: str | None = None
+    allow_exec: bool = False
+    checks: tuple[str, ...] = ()  # --check patterns (exact id or prefix with *)
+    skip_checks: tuple[str, ...] = ()
+    min_severity: Severity | None = None
+
+    def __post_init__(self) -> None:
+        if self.timeout < MIN_TIMEOUT_S:
+            object.__setattr__(self, "timeout", MIN_TIMEOUT_S)
+
+    def wants(self, check_id: str) -> bool:
+        """Whether --check/--skip-check select ``check_id``."""
+        if self.checks and not any(_match(p, check_id) for p in self.checks):
+            return False
+        return not any(_match(p, check_id) for p in self.skip_checks)
+
+
+def _match(pattern: str, check_id: str) -> bool:
+    pattern = pattern.strip()
+    if any(c in pattern for c in "*?["):
+        return fnmatch.fnmatchcase(check_id, pattern)
+    return check_id == pattern

@@ -1,0 +1,336 @@
+"""The command line (cli.md). Thin: parse → AuditOptions → run_audit → render → exit code.
+
+stdout carries only the report; warnings, progress and errors go to stderr. Every string
+printed passes through the run's Scrubber so no secret can reach the terminal.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import traceback
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from openclaw_audit import __version__
+from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
+from openclaw_audit.redaction import Scrubber
+from openclaw_audit.report.model import Severity
+from openclaw_audit.textsafe import printable
+
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=False,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Security audit for OpenClaw gateways: static checks, live probes, safe fixes.",
+)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+
+
+class FailOn(StrEnum):
+    critical = "critical"
+    warn = "warn"
+    info = "info"
+    none = "none"
+
+
+class AuthMode(StrEnum):
+    none = "none"
+    token = "token"
+    password = "password"
+    trusted_proxy = "trusted-proxy"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"openclaw-audit {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+def _read_secret_file(path: Path, what: str) -> str:
+    try:
+        with path.open(encoding="utf-8") as fh:
+            first = fh.readline(64 * 1024)
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{what} file {path} is not valid UTF-8") from None
+    value = first.strip()
+    if not value:
+        raise UsageError(f"{what} file {path} is empty")
+    return value
+
+
+@app.callback()
+def main_command(
+    ctx: typer.Context,
+    deep: Annotated[
+        bool, typer.Option("--deep", help="Also probe the live gateway, Docker sandbox and mDNS.")
+    ] = False,
+    auth: Annotated[
+        AuthMode | None,
+        typer.Option(
+            "--auth", help="Runtime gateway auth mode to evaluate instead of gateway.auth.mode."
+        ),
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            help="Gateway token for the deep probe (and --auth token).",
+            show_default=False,
+        ),
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(
+            "--password",
+            help="Gateway password for the deep probe (and --auth password).",
+            show_default=False,
+        ),
+    ] = None,
+    token_file: Annotated[
+        Path | None, typer.Option("--token-file", help="Read the token from a file (first line).")
+    ] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option("--password-file", help="Read the password from a file (first line)."),
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Apply the safe remediations, then audit again.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="With --fix: show planned changes, change nothing.")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="JSON report (upstream envelope).")
+    ] = False,
+    fmt: Annotated[OutputFormat | None, typer.Option("--format", help="Output format.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
+    ] = None,
+    sarif_include_suppressed: Annotated[
+        bool,
+        typer.Option(
+            "--sarif-include-suppressed", help="With --format sarif: also emit suppressed findings."
+        ),
+    ] = False,
+    config: Annotated[
+        list[str] | None, typer.Option("--config", help="Config file to audit (repeatable).")
+    ] = None,
+    state_dir: Annotated[
+        str | None, typer.Option("--state-dir", help="OpenClaw state directory.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Per-probe deadline for --deep, seconds (min 0.25).")
+    ] = DEFAULT_TIMEOUT_S,
+    allow_exec: Annotated[
+        bool, typer.Option("--allow-exec", help="Allow exec SecretRef providers to run.")
+    ] = False,
+    fail_on: Annotated[
+        FailOn,
+        typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains."),
+    ] = FailOn.none,
+    check: Annotated[
+        list[str] | None,
+        typer.Option("--check", help="Only checks matching ID or prefix* (repeatable)."),
+    ] = None,
+    skip_check: Annotated[
+        list[str] | None,
+        typer.Option("--skip-check", help="Skip checks matching ID or prefix* (repeatable)."),
+    ] = None,
+    min_severity: Annotated[
+        FailOn | None, typer.Option("--min-severity", help="Drop findings below this severity.")
+    ] = None,
+    ignore_file: Annotated[
+        Path | None,
+        typer.Option("--ignore-file", help="Suppressions file (TOML) with reasons and expiry."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Show only findings not in this saved JSON report."),
+    ] = None,
+    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Less on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More on stderr.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    if ctx.invoked_subcommand is not None:
+        return
+    out_format = OutputFormat.json if json_out and fmt is None else (fmt or OutputFormat.text)
+    if json_out and fmt not in (None, OutputFormat.json):
+        _fail_usage("--json conflicts with --format " + fmt.value, out_format)
+    scrubber = Scrubber([token, password])
+    _setup_logging(verbose, quiet, scrubber)
+    try:
+        if token_file is not None:
+            token = _read_secret_file(token_file, "token")
+        if password_file is not None:
+            password = _read_secret_file(password_file, "password")
+        scrubber.add([token, password])
+        if dry_run and not fix:
+            raise UsageError("--dry-run only makes sense with --fix")
+        auth_override = _auth_override(auth, token, password)
+        options = AuditOptions(
+            config_path=config[0] if config and len(config) == 1 else None,
+            state_dir=state_dir,
+            deep=deep,
+            timeout=timeout,
+            auth_override=auth_override,
+            probe_token=token,
+            probe_password=password,
+            allow_exec=allow_exec,
+            checks=tuple(check or ()),
+            skip_checks=tuple(skip_check or ()),
+            min_severity=Severity(min_severity.value)
+            if min_severity and min_severity is not FailOn.none
+            else None,
+        )
+        from openclaw_audit.face.app import Invocation, execute
+
+        code = execute(
+            Invocation(
+                options=options,
+                configs=tuple(config or ()),
+                fmt=out_format.value,
+                output=str(output) if output else None,
+                fix=fix,
+                dry_run=dry_run,
+                fail_on=fail_on.value,
+                ignore_file=str(ignore_file) if ignore_file else None,
+                baseline=str(baseline) if baseline else None,
+                sarif_include_suppressed=sarif_include_suppressed,
+                color=_want_color(no_color),
+                quiet=quiet,
+                verbose=verbose,
+            ),
+            scrubber,
+        )
+    except AuditError as exc:
+        _print_error(exc, out_format, scrubber)
+        raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted\n")
+        raise typer.Exit(130) from None
+    except Exception as exc:  # a bug in us: one line, details only with -v
+        sys.stderr.write(
+            scrubber(f"error: internal error ({type(exc).__name__}); rerun with -v for details\n")
+        )
+        if verbose:
+            sys.stderr.write(printable(scrubber(traceback.format_exc())))
+        raise typer.Exit(EXIT_INTERNAL) from None
+    raise typer.Exit(code)
+
+
+def _auth_override(
+    auth: AuthMode | None, token: str | None, password: str | None
+) -> AuthOverride | None:
+    if auth is None:
+        return None
+    if auth is AuthMode.token and not token:
+        raise UsageError("--auth token requires --token (or --token-file)")
+    if auth is AuthMode.password and not password:
+        raise UsageError("--auth password requires --password (or --password-file)")
+    return AuthOverride(mode=auth.value, token=token, password=password)
+
+
+def _want_color(no_color: bool) -> bool:
+    if no_color or os.environ.get("NO_COLOR", "") != "":
+        return False
+    return sys.stdout.isatty()
+
+
+def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+
+    class _Scrub(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(scrubber(super().format(record)))
+
+    handler.setFormatter(_Scrub("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger("openclaw_audit")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None:
+    sys.stderr.write(scrubber(exc.render()) + "\n")
+    if fmt is not OutputFormat.text:
+        import json
+
+        sys.stdout.write(scrubber(json.dumps(exc.to_json(), indent=2)) + "\n")
+
+
+def _fail_usage(message: str, fmt: OutputFormat) -> None:
+    _print_error(UsageError(message), fmt, Scrubber())
+    raise typer.Exit(EXIT_INPUT)
+
+
+@app.command("checks")
+def checks_command(
+    json_out: Annotated[bool, typer.Option("--json", help="List as JSON.")] = False,
+) -> None:
+    """List the check catalog (id, severity, title)."""
+    from openclaw_audit.face.catalog import list_checks
+
+    sys.stdout.write(list_checks(as_json=json_out))
+
+
+@app.command("explain")
+def explain_command(
+    check_id: Annotated[str, typer.Argument(help="A checkId, e.g. gateway.bind_no_auth")],
+) -> None:
+    """Explain a check: what it looks at, why it matters, how to fix it."""
+    from openclaw_audit.face.catalog import explain
+
+    try:
+        sys.stdout.write(explain(check_id))
+    except AuditError as exc:
+        sys.stderr.write(exc.render() + "\n")
+        raise typer.Exit(exc.exit_code) from None
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
+    new: Annotated[Path, typer.Argument(help="The later JSON report.")],
+    json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
+) -> None:
+    """Compare two saved JSON reports: new, resolved and changed-severity findings."""
+    from openclaw_audit.report.drift import diff_files, render_json, render_text
+
+    try:
+        drift = diff_files(str(old), str(new))
+    except AuditError as exc:
+        _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
+        raise typer.Exit(exc.exit_code) from None
+    sys.stdout.write(render_json(drift) if json_out else render_text(drift))
+
+
+def main() -> None:
+    """Console-script entry point. Usage errors from click also exit 2."""
+    try:
+        app(prog_name="openclaw-audit")
+    except SystemExit:
+        raise

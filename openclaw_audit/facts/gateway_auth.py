@@ -1,0 +1,302 @@
+"""Shared gateway auth and exposure definitions (spec: checks-gateway.md §1 and §5).
+
+Everything here is a small pure function over :class:`AuditContext`. Auth *decisions* use the
+resolved view (a SecretRef still present there is not a usable credential); "configured" tests
+use the source view, so a configured-but-unavailable SecretRef still counts as configured
+(checks-gateway.md §6, config-model.md §5).
+
+Other check groups (hooks) import :func:`resolve_gateway_auth` to compare the hooks token with
+the gateway credentials. Its result keeps the secrets out of ``repr`` so that logging it never
+leaks them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from openclaw_audit.engine.context import AuditContext, AuthOverride
+from openclaw_audit.facts.common import tailscale_mode
+
+GATEWAY_TOKEN_ENV = "OPENCLAW_GATEWAY_TOKEN"
+GATEWAY_PASSWORD_ENV = "OPENCLAW_GATEWAY_PASSWORD"
+
+AUTH_MODES: tuple[str, ...] = ("none", "token", "password", "trusted-proxy")
+
+# DEFAULT_GATEWAY_HTTP_TOOL_DENY (newest upstream), in the order details list them.
+HTTP_TOOL_DENY: tuple[str, ...] = (
+    "exec",
+    "spawn",
+    "shell",
+    "fs_write",
+    "fs_delete",
+    "fs_move",
+    "apply_patch",
+    "terminal",
+    "portal",
+    "sessions_spawn",
+    "sessions_send",
+    "conversations_list",
+    "conversations_send",
+    "conversations_turn",
+    "automations",
+    "gateway",
+    "plugins",
+    "nodes",
+    "computer",
+    "mobile_ui",
+    "openclaw",
+)
+
+_STRICT_LOOPBACK_PROXIES = frozenset({"127.0.0.1", "::1", "127.0.0.1/32", "::1/128"})
+
+# ---------------------------------------------------------------------------------------------
+# SecretRefs (config-model.md §5)
+# ---------------------------------------------------------------------------------------------
+
+_REF_SOURCES = frozenset({"env", "file", "exec"})
+_REF_KEYS = frozenset({"source", "provider", "id"})
+_ENV_NAME = r"[A-Z][A-Z0-9_]{0,127}"
+_ENV_SHORTHAND = re.compile(rf"^\$\{{({_ENV_NAME})\}}$|^\$({_ENV_NAME})$")
+_LEGACY_MARKERS = ("secretref-env:", "__env__:")
+_ENV_ID = re.compile(rf"^{_ENV_NAME}$")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretRef:
+    source: str  # env | file | exec
+    provider: str | None  # None: the default provider for the source
+    id: str
+
+
+def as_secret_ref(value: Any) -> SecretRef | None:
+    """The SecretRef a config value denotes (object or string shorthand), else None."""
+    if isinstance(value, Mapping):
+        if not set(value) <= _REF_KEYS:
+            return None
+        source, ref_id, provider = value.get("source"), value.get("id"), value.get("provider")
+        if source not in _REF_SOURCES or not isinstance(ref_id, str) or not ref_id.strip():
+            return None
+        if provider is not None and not (isinstance(provider, str) and provider.strip()):
+            return None
+        return SecretRef(source=source, provider=provider, id=ref_id)
+    if isinstance(value, str):
+        text = value.strip()
+        m = _ENV_SHORTHAND.match(text)
+        if m:
+            return SecretRef(source="env", provider=None, id=m.group(1) or m.group(2))
+        for marker in _LEGACY_MARKERS:
+            if text.startswith(marker):
+                name = text[len(marker) :].strip()
+                if _ENV_ID.match(name):
+                    return SecretRef(source="env", provider=None, id=name)
+    return None
+
+
+def is_secret_ref(value: Any) -> bool:
+    return as_secret_ref(value) is not None
+
+
+def is_configured_secret_input(value: Any) -> bool:
+    """A non-blank string or anything coercible to a SecretRef."""
+    return (isinstance(value, str) and bool(value.strip())) or is_secret_ref(value)
+
+
+def plain_secret(value: Any) -> str | None:
+    """A usable plaintext credential: a non-blank string that is not a SecretRef (trimmed)."""
+    if isinstance(value, str) and value.strip() and not is_secret_ref(value):
+        return value.strip()
+    return None
+
+
+def looks_like_env_reference(value: str) -> bool:
+    """``${NAME}`` or ``$NAME`` text left in the file (not a plaintext secret)."""
+    text = value.strip()
+    return bool(re.fullmatch(r"\$\{[^{}]+\}|\$[A-Za-z_][A-Za-z0-9_]*", text))
+
+
+def env_value(ctx: AuditContext, name: str) -> str | None:
+    """An environment variable, trimmed; None when unset or blank."""
+    raw = ctx.env.get(name)
+    if isinstance(raw, str) and raw.strip():
+        return raw.strip()
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Resolved gateway auth (resolveGatewayAuth)
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedGatewayAuth:
+    """The effective gateway auth. ``token``/``password`` are secrets: never print them."""
+
+    mode: str  # none | token | password | trusted-proxy
+    mode_source: str  # override | config | password | token | default
+    allow_tailscale: bool
+    token: str | None = field(default=None, repr=False)
+    password: str | None = field(default=None, repr=False)
+    token_source: str | None = None  # override | config | env
+    password_source: str | None = None  # override | config | env
+
+
+def _mode(value: Any) -> str | None:
+    return value if isinstance(value, str) and value in AUTH_MODES else None
+
+
+def _override_mode(ctx: AuditContext, override: AuthOverride | None = None) -> str | None:
+    override = override if override is not None else ctx.auth_override
+    return _mode(override.mode) if override is not None else None
+
+
+def _pick_credential(
+    ctx: AuditContext, kind: str, env_name: str, override_obj: AuthOverride | None
+) -> tuple[str | None, str | None]:
+    """Config-first: the (override-replaced) config field, else the env var."""
+    override = getattr(override_obj, kind, None) if override_obj else None
+    if override is not None:
+        value, origin = plain_secret(override), "override"
+    else:
+        value, origin = plain_secret(ctx.config.get_dict("gateway.auth").get(kind)), "config"
+    if value is not None:
+        return value, origin
+    env = env_value(ctx, env_name)
+    return (env, "env") if env is not None else (None, None)
+
+
+def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> ResolvedGatewayAuth:
+    """Steps 1-4 of checks-gateway.md §1 over the resolved config and the env.
+
+    ``with_override=False`` ignores ``--auth``/``--token``/``--password`` (the hooks reuse
+    check compares against both the configured and the overridden auth)."""
+    override = ctx.auth_override if with_override else None
+    token, token_source = _pick_credential(ctx, "token", GATEWAY_TOKEN_ENV, override)
+    password, password_source = _pick_credential(ctx, "password", GATEWAY_PASSWORD_ENV, override)
+    override_mode = _mode(override.mode) if override is not None else None
+    config_mode = _mode(ctx.config.get("gateway.auth.mode"))
+    if override_mode is not None:
+        mode, source = override_mode, "override"
+    elif config_mode is not None:
+        mode, source = config_mode, "config"
+    elif password is not None:
+        mode, source = "password", "password"
+    elif token is not None:
+        mode, source = "token", "token"
+    else:
+        mode, source = "token", "default"
+    allow = ctx.config.get_bool("gateway.auth.allowTailscale")
+    if allow is None:
+        allow = tailscale_mode(ctx) == "serve" and mode not in ("password", "trusted-proxy")
+    return ResolvedGatewayAuth(
+        mode=mode,
+        mode_source=source,
+        allow_tailscale=allow,
+        token=token,
+        password=password,
+        token_source=token_source,
+        password_source=password_source,
+    )
+
+
+def provides_http_auth(auth: ResolvedGatewayAuth) -> bool:
+    """Whether the HTTP APIs need a credential (checks-gateway.md §5, ``gateway.http.no_auth``)."""
+    if auth.mode == "trusted-proxy":
+        return True
+    if auth.mode == "token":
+        return auth.token is not None
+    if auth.mode == "password":
+        return auth.password is not None
+    return False
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared-secret predicates
+# ---------------------------------------------------------------------------------------------
+
+
+def explicit_mode(ctx: AuditContext) -> str | None:
+    """The ``--auth`` mode, else ``gateway.auth.mode`` from the source config (no inference)."""
+    return _override_mode(ctx) or _mode(ctx.source.get("gateway.auth.mode"))
+
+
+def token_can_win(ctx: AuditContext) -> bool:
+    return (
+        resolve_gateway_auth(ctx).token is not None
+        or env_value(ctx, GATEWAY_TOKEN_ENV) is not None
+        or is_configured_secret_input(ctx.source.get("gateway.auth.token"))
+        or is_configured_secret_input(ctx.source.get("gateway.remote.token"))
+    )
+
+
+def password_can_win(ctx: AuditContext) -> bool:
+    mode = explicit_mode(ctx)
+    if mode == "password":
+        return True
+    return mode not in ("token", "none", "trusted-proxy") and not token_can_win(ctx)
+
+
+def password_configured(ctx: AuditContext) -> bool:
+    if resolve_gateway_auth(ctx).password is not None:
+        return True
+    return password_can_win(ctx) and (
+        env_value(ctx, GATEWAY_PASSWORD_ENV) is not None
+        or is_configured_secret_input(ctx.source.get("gateway.auth.password"))
+    )
+
+
+def has_shared_secret(ctx: AuditContext) -> bool:
+    mode = explicit_mode(ctx)
+    if mode == "token":
+        return token_can_win(ctx)
+    if mode == "password":
+        return password_configured(ctx)
+    if mode in ("none", "trusted-proxy"):
+        return False
+    return token_can_win(ctx) or password_configured(ctx)
+
+
+def has_tailscale_auth(ctx: AuditContext) -> bool:
+    return resolve_gateway_auth(ctx).allow_tailscale and tailscale_mode(ctx) == "serve"
+
+
+def has_gateway_auth(ctx: AuditContext) -> bool:
+    return has_shared_secret(ctx) or resolve_gateway_auth(ctx).mode == "trusted-proxy"
+
+
+def has_loopback_auth(ctx: AuditContext) -> bool:
+    return has_gateway_auth(ctx) or has_tailscale_auth(ctx)
+
+
+# ---------------------------------------------------------------------------------------------
+# Exposure, Control UI, proxies, discovery
+# ---------------------------------------------------------------------------------------------
+
+
+def control_ui_enabled(ctx: AuditContext) -> bool:
+    return not ctx.config.is_false("gateway.controlUi.enabled")
+
+
+def allowed_origins(ctx: AuditContext) -> list[str]:
+    return ctx.config.get_str_list("gateway.controlUi.allowedOrigins")
+
+
+def trusted_proxies(ctx: AuditContext) -> list[str]:
+    return ctx.config.get_str_list("gateway.trustedProxies")
+
+
+def is_strict_loopback_proxy(entry: str) -> bool:
+    return entry.strip().lower() in _STRICT_LOOPBACK_PROXIES
+
+
+def mdns_mode(ctx: AuditContext) -> str:
+    mode = ctx.config.get_str("discovery.mdns.mode")
+    return mode if mode is not None else "minimal"
+
+
+def http_tools_reenabled(ctx: AuditContext) -> list[str]:
+    """Deny-list names present in ``gateway.tools.allow`` (lower-cased, trimmed), in list order."""
+    allow = {s.lower() for s in ctx.config.get_str_list("gateway.tools.allow")}
+    return [name for name in HTTP_TOOL_DENY if name in allow]

@@ -1,0 +1,60 @@
+"""``run_fix``: the fix engine as a library (fix.md §1.2, §2).
+
+Load the config (raising ConfigError when it is invalid: nothing is touched), take the lock on
+the state dir, load again under it, plan, apply. Formats and exit codes are the face's business.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.fix.apply import FixResult, IcaclsExec, apply_plan
+from openclaw_audit.fix.lock import FixLocked, fix_lock, lock_dir
+from openclaw_audit.fix.plan import IcaclsInspector, build_plan
+
+
+def _load(options: AuditOptions) -> LoadedConfig:
+    return load_config(
+        env=options.env,
+        config_path=options.config_path,
+        state_dir=options.state_dir,
+        allow_exec=options.allow_exec,
+    )
+
+
+def _agent_ids(loaded: LoadedConfig, options: AuditOptions) -> Sequence[str]:
+    from openclaw_audit.engine.audit import build_context
+    from openclaw_audit.facts.common import audit_agent_ids
+
+    return audit_agent_ids(build_context(loaded, options))
+
+
+def run_fix(
+    options: AuditOptions,
+    *,
+    dry_run: bool = False,
+    platform: str = sys.platform,
+    icacls_inspector: IcaclsInspector | None = None,
+    icacls_exec: IcaclsExec | None = None,
+) -> FixResult:
+    """Load (raising ConfigError when the config is invalid), plan and apply under the lock."""
+    first = _load(options)
+    directory = lock_dir(first.paths.state_dir, first.paths.config_path)
+    try:
+        with fix_lock(directory):
+            # Re-read under the lock: another --fix may have finished in between.
+            loaded = _load(options)
+            plan = build_plan(
+                loaded, _agent_ids(loaded, options), platform=platform, inspector=icacls_inspector
+            )
+            return apply_plan(plan, loaded, dry_run=dry_run, icacls_exec=icacls_exec)
+    except FixLocked:
+        return FixResult(
+            state_dir=first.paths.state_dir,
+            config_path=first.paths.config_path,
+            errors=[f"another openclaw-audit --fix is running on {directory}; nothing was changed"],
+            dry_run=dry_run,
+        )

@@ -1,0 +1,100 @@
+"""Upstream's ``security.audit.suppressions`` (report.md §2.3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openclaw_audit.config.view import ConfigView
+from openclaw_audit.engine.registry import define
+from openclaw_audit.report.model import Finding, Severity, SuppressedFinding
+
+SUPPRESSIONS_ACTIVE = define(
+    "security.audit.suppressions.active",
+    Severity.INFO,
+    "Audit suppressions are active",
+    remediation=(
+        "Review suppressedFindings and delete every suppression whose accepted risk no longer "
+        "applies."
+    ),
+    docs="""
+## What
+Emitted last whenever `security.audit.suppressions` lists at least one entry; says how many
+entries exist and how many findings they hid.
+
+## Why
+A suppression is an accepted risk. Accepted risks go stale: the finding it hides may have
+become worse, or the reason may no longer hold.
+
+## Fix
+Read `suppressedFindings` in the JSON report and remove suppressions you no longer need.
+""",
+    group="security",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    check_id: str
+    title_includes: str | None
+    detail_includes: str | None
+    reason: str | None
+
+    def matches(self, finding: Finding) -> bool:
+        if finding.check_id != self.check_id:
+            return False
+        if self.title_includes and self.title_includes not in finding.title.lower():
+            return False
+        return not (self.detail_includes and self.detail_includes not in finding.detail.lower())
+
+
+def _opt_lower(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip().lower()
+    return None
+
+
+def parse_rules(entries: Iterable[Any]) -> list[Rule]:
+    rules = []
+    for entry in entries:
+        if not isinstance(entry, Mapping):
+            continue
+        cid = entry.get("checkId")
+        if not isinstance(cid, str) or not cid.strip():
+            continue
+        reason = entry.get("reason")
+        rules.append(
+            Rule(
+                check_id=cid.strip(),
+                title_includes=_opt_lower(entry.get("titleIncludes")),
+                detail_includes=_opt_lower(entry.get("detailIncludes")),
+                reason=reason.strip() if isinstance(reason, str) and reason.strip() else None,
+            )
+        )
+    return rules
+
+
+def apply_config_suppressions(
+    findings: list[Finding], config: ConfigView
+) -> tuple[list[Finding], list[SuppressedFinding]]:
+    configured = config.get_list("security.audit.suppressions")
+    if not configured:
+        return list(findings), []
+    rules = parse_rules(configured)
+    active: list[Finding] = []
+    suppressed: list[SuppressedFinding] = []
+    for finding in findings:
+        rule = next((r for r in rules if r.matches(finding)), None)
+        if rule is None:
+            active.append(finding)
+        else:
+            suppressed.append(SuppressedFinding(finding, rule.reason))
+    active.append(
+        SUPPRESSIONS_ACTIVE.finding(
+            f"{len(configured)} suppression(s) configured in security.audit.suppressions; "
+            f"{len(suppressed)} finding(s) moved to suppressedFindings.",
+            location=config.location("security.audit.suppressions"),
+        )
+    )
+    return active, suppressed

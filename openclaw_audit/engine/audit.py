@@ -1,4 +1,4 @@
-"""run_audit: load → static checks → (deep probes) → suppressions → Report.
+"""run_audit: load → static checks → (deep probes) → post-processing → Report.
 
 Static checks run synchronously in Stage order. A check that raises is a bug in us, not in
 the user's config: it becomes an ``audit.check_failed`` finding instead of a crash.
@@ -9,15 +9,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import define, load_catalog
-from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Finding, Report, Severity
-from openclaw_audit.report.suppressions import apply_config_suppressions
+from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.state.view import StateView
 
 log = logging.getLogger(__name__)
@@ -42,15 +41,16 @@ Report the bug (the detail names the check). Nothing in your config needs to cha
 )
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class AuditRun:
-    """A finished audit: the report plus what the CLI needs around it."""
+    """A finished audit: the report plus what the face needs around it. ``secrets`` are the
+    secret values the run saw (config credentials, resolved SecretRefs, probe credentials);
+    the face builds the one redactor from them at output time."""
 
     report: Report
     loaded: LoadedConfig
     ctx: AuditContext
-    scrubber: Scrubber
-    warnings: list[str] = field(default_factory=list)
+    secrets: frozenset[str]
 
 
 ProgressFn = Callable[[str, str], None]
@@ -99,7 +99,13 @@ def _family_wanted(check_id: str, wants: Callable[[str], bool]) -> bool:
     return "<" in check_id or wants(check_id)
 
 
-def run_audit(options: AuditOptions, progress: ProgressFn | None = None) -> AuditRun:
+def run_audit(
+    options: AuditOptions,
+    post: PostProcess | None = None,
+    progress: ProgressFn | None = None,
+) -> AuditRun:
+    """Audit one target. ``post`` (default: config suppressions, the default ignore file and
+    ``options.min_severity``) is applied to the report before it is returned."""
     loaded = load_config(
         env=options.env,
         config_path=options.config_path,
@@ -107,34 +113,37 @@ def run_audit(options: AuditOptions, progress: ProgressFn | None = None) -> Audi
         allow_exec=options.allow_exec,
     )
     ctx = build_context(loaded, options)
-    scrubber = Scrubber(loaded.secrets)
-    scrubber.add(
-        [
-            options.probe_token,
-            options.probe_password,
-            options.auth_override.token if options.auth_override else None,
-            options.auth_override.password if options.auth_override else None,
-        ]
-    )
+    secrets = {*loaded.secrets, *_option_secrets(options)}
     findings = run_static(ctx, options.wants)
     deep_section: dict[str, object] | None = None
     if options.deep:
-        deep_findings, deep_section, secrets = _run_deep(ctx, options, progress)
-        scrubber.add(secrets)
+        deep_findings, deep_section, probe_secrets = _run_deep(ctx, options, progress)
+        secrets |= probe_secrets
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
-    active, suppressed = apply_config_suppressions(findings, ctx.config)
-    if options.min_severity is not None:
-        active = [f for f in active if f.severity.rank >= options.min_severity.rank]
-    report = Report(
+    raw = Report(
         ts=int(time.time() * 1000),
-        findings=tuple(active),
-        suppressed=tuple(suppressed),
+        findings=tuple(findings),
         deep=deep_section,
         secret_diagnostics=loaded.secret_diagnostics,
         config_path=loaded.paths.config_path,
         state_dir=loaded.paths.state_dir,
     )
-    return AuditRun(report=report, loaded=loaded, ctx=ctx, scrubber=scrubber)
+    if post is None:
+        post = PostProcess(min_severity=options.min_severity, wants=options.wants)
+    report = post.apply(raw, ctx.config)
+    return AuditRun(
+        report=report, loaded=loaded, ctx=ctx, secrets=frozenset(s for s in secrets if s)
+    )
+
+
+def _option_secrets(options: AuditOptions) -> list[str | None]:
+    override = options.auth_override
+    return [
+        options.probe_token,
+        options.probe_password,
+        override.token if override else None,
+        override.password if override else None,
+    ]
 
 
 def _run_deep(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
 from openclaw_audit.report.model import Severity
+from openclaw_audit.report.selectors import any_matches
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,13 +32,6 @@ class AuditOptions:
 
     def wants(self, check_id: str) -> bool:
         """Whether --check/--skip-check select ``check_id``."""
-        if self.checks and not any(_match(p, check_id) for p in self.checks):
+        if self.checks and not any_matches(self.checks, check_id):
             return False
-        return not any(_match(p, check_id) for p in self.skip_checks)
-
-
-def _match(pattern: str, check_id: str) -> bool:
-    pattern = pattern.strip()
-    if any(c in pattern for c in "*?["):
-        return fnmatch.fnmatchcase(check_id, pattern)
-    return check_id == pattern
+        return not any_matches(self.skip_checks, check_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
-from openclaw_audit.report.model import Finding, Location, Severity
+from openclaw_audit.report.model import Finding, Location, Rule, Severity
 
 if TYPE_CHECKING:
     from openclaw_audit.engine.context import AuditContext
@@ -79,6 +79,19 @@ class CheckMeta:
     @property
     def is_family(self) -> bool:
         return "<" in self.id
+
+    def rule(self) -> Rule:
+        """This entry as report data (what renderers may know of the catalog)."""
+        return Rule(
+            id=self.id,
+            severity=self.severity,
+            title=self.title,
+            remediation=self.remediation,
+            docs=self.docs,
+            group=self.group,
+            deep=self.deep,
+            escalates=self.escalates,
+        )
 
     def matches(self, check_id: str) -> bool:
         if not self.is_family:

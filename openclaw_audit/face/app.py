@@ -1,35 +1,40 @@
-"""What a CLI invocation does once parsed: audit, render, write, decide the exit code.
+"""What a CLI invocation does once parsed: audit (and fix), post-process, render, redact, write,
+and decide the exit code.
 
 Kept apart from cli.py so tests (and other front ends) can drive a whole invocation without
-typer, and so the exit policy lives in one place.
+typer. This is the one place that owns an invocation: it builds the post-processing step once,
+picks the formatter from ``render.formats.FORMATS``, redacts the text with the one redactor,
+and decides the exit code.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.outputs import write_output
 from openclaw_audit.redaction import Scrubber
-from openclaw_audit.report.baseline import SavedTarget, load_saved, new_since, saved_for_target
-from openclaw_audit.report.ignore_file import IgnoreFile
-from openclaw_audit.report.ignore_file import apply as apply_ignore
-from openclaw_audit.report.ignore_file import default_path as default_ignore_path
+from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import load as load_ignore
-from openclaw_audit.report.model import Report, Severity
+from openclaw_audit.report.model import FixResult, Report, Severity
+from openclaw_audit.report.postprocess import PostProcess
+from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
     options: AuditOptions
     configs: tuple[str, ...] = ()
-    fmt: str = "text"  # text | json | sarif
+    fmt: str = "text"  # a key of render.formats.FORMATS
     output: str | None = None
     fix: bool = False
     dry_run: bool = False
@@ -42,7 +47,7 @@ class Invocation:
     verbose: bool = False
 
 
-def exit_code_for(reports: list[Report], fail_on: str) -> int:
+def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
     """``--fail-on``: exit 1 when an unsuppressed finding at or above the threshold remains."""
     if fail_on == "none":
         return EXIT_OK
@@ -57,13 +62,9 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
-    if inv.fix:
-        from openclaw_audit.face.fix_command import run_fix_command
-
-        return run_fix_command(inv, scrubber)
-    if inv.fmt == "sarif":
-        pass  # rendered below, for one target or many
-    elif inv.sarif_include_suppressed:
+    if inv.fix and inv.fmt == "sarif":
+        raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
+    if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).
     post = PostProcess(
@@ -72,138 +73,132 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
     )
-    options = replace(inv.options, min_severity=None)  # applied after the ignore file
     if is_fleet:
-        return _execute_fleet(inv, options, targets, post, scrubber)
+        return _execute_fleet(inv, targets, post, scrubber)
+    if inv.fix:
+        return _execute_fix(inv, post, scrubber)
 
     from openclaw_audit.engine.audit import run_audit
 
     progress = (
         _progress_printer() if inv.options.deep and sys.stderr.isatty() and not inv.quiet else None
     )
-    run = run_audit(options, progress=progress)
-    scrubber.add(run.scrubber.values)  # merge what the run learned
-    if not inv.quiet:
-        for warning in run.loaded.warnings:
-            sys.stderr.write(one_line(scrubber(warning)) + "\n")
-    report = post.apply(run.report)
-    _note_baseline(inv, report, scrubber)
-    if inv.fmt == "json":
-        from openclaw_audit.render.json_report import render as render_json
-
-        text = render_json(report)
-    elif inv.fmt == "sarif":
-        from openclaw_audit.render.sarif import render as render_sarif
-
-        text = render_sarif(report, include_suppressed=inv.sarif_include_suppressed)
-    else:
-        from openclaw_audit.render.text import render as render_text
-
-        text = render_text(report, color=inv.color and inv.output is None)
-    write_output(scrubber(text), inv.output)
-    return exit_code_for([report], inv.fail_on)
+    run = run_audit(inv.options, post, progress=progress)
+    scrubber.add(run.secrets)
+    result = TargetResult(inv.options.config_path or "", run.report, None, run.loaded.warnings)
+    _warn(inv, [result], scrubber)
+    _write(inv, [result], None, scrubber)
+    return exit_code_for([run.report], inv.fail_on)
 
 
-@dataclass(frozen=True, slots=True)
-class PostProcess:
-    """What happens to a finished report before rendering, in this order: the ignore file
-    (after upstream's config suppressions, which the runner applied), --min-severity, then
-    --baseline. --fail-on then judges what is left."""
+def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
+    """``--fix [--dry-run]``: fix first, then audit the result (fix.md §1.2). A config that
+    cannot be loaded is an input error before anything is touched; a crash inside the fixer
+    becomes ``fix: null`` and the audit still runs."""
+    from openclaw_audit.engine.audit import run_audit
+    from openclaw_audit.fix.run import run_fix
 
-    baseline: list[SavedTarget] | None = None
-    ignore: IgnoreFile | None = None  # explicit --ignore-file; else the default beside the config
-    min_severity: Severity | None = None
-    wants: Callable[[str], bool] = lambda _: True
-
-    def apply(self, report: Report) -> Report:
-        active = list(report.findings)
-        suppressed = list(report.suppressed)
-        ignore = self.ignore
-        if ignore is None and report.config_path:
-            found = default_ignore_path(report.config_path)
-            ignore = load_ignore(found) if found else None
-        if ignore is not None:
-            active, moved = apply_ignore(active, ignore, wants=self.wants)
-            suppressed.extend(moved)
-        if self.min_severity is not None:
-            floor = self.min_severity.rank
-            active = [f for f in active if f.severity.rank >= floor]
-        meta = dict(report.meta)
-        if self.baseline is not None:
-            known = saved_for_target(self.baseline, report.config_path or "")
-            fresh = new_since(active, known)
-            meta["baselineKnown"] = len(active) - len(fresh)
-            active = fresh
-        return replace(report, findings=tuple(active), suppressed=tuple(suppressed), meta=meta)
-
-
-def _note_baseline(inv: Invocation, report: Report, scrubber: Scrubber) -> None:
-    known = report.meta.get("baselineKnown")
-    if known is not None and not inv.quiet:
-        sys.stderr.write(
-            scrubber(f"baseline: {known} finding(s) already in {inv.baseline} not shown\n")
-        )
+    fix: FixResult | None
+    try:
+        fix = run_fix(inv.options, dry_run=inv.dry_run)
+    except AuditError:
+        raise  # the config cannot be loaded: input error, nothing was fixed
+    except Exception:
+        log.debug("fixer crashed", exc_info=True)
+        fix = None
+    run = run_audit(inv.options, post)
+    scrubber.add(run.secrets)
+    result = TargetResult(inv.options.config_path or "", run.report, None, run.loaded.warnings)
+    _warn(inv, [result], scrubber)
+    _write(
+        inv,
+        [result],
+        fix,
+        scrubber,
+        home=run.loaded.paths.home,
+        fix_command=run.ctx.cmd("openclaw security audit --fix"),
+    )
+    code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
+    return max(code, exit_code_for([run.report], inv.fail_on))
 
 
 def _execute_fleet(
-    inv: Invocation,
-    options: AuditOptions,
-    targets: list[str],
-    post: PostProcess,
-    scrubber: Scrubber,
+    inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
 ) -> int:
     from openclaw_audit.engine.audit import run_audit
     from openclaw_audit.engine.registry import load_catalog
-    from openclaw_audit.face import fleet
+    from openclaw_audit.face.fleet import run_all
 
     load_catalog()  # import the checks once, before threads race to do it
-    learned: list[Scrubber] = []
+    learned: list[frozenset[str]] = []
 
     def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
         opts = replace(
-            options,
+            inv.options,
             config_path=target,
-            state_dir=options.state_dir or os.path.dirname(os.path.abspath(target)),
+            state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
         )
-        run = run_audit(opts)
-        learned.append(run.scrubber)
-        return post.apply(run.report), tuple(run.loaded.warnings)
+        run = run_audit(opts, post)
+        learned.append(run.secrets)
+        return run.report, tuple(run.loaded.warnings)
 
-    results = fleet.run_all(targets, audit_one)
-    for s in learned:
-        scrubber.add(s.values)
-    for r in results:
-        if r.error is not None:
-            sys.stderr.write(one_line(scrubber(f"{r.target}: {r.error.render()}")) + "\n")
-        elif not inv.quiet:
-            for warning in r.warnings:
-                sys.stderr.write(one_line(scrubber(f"{r.target}: {warning}")) + "\n")
-            if r.report is not None:
-                _note_baseline(inv, r.report, scrubber)
-    if inv.fmt == "json":
-        text = fleet.render_json(results)
-    elif inv.fmt == "sarif":
-        from openclaw_audit.render.sarif import SarifTarget
-        from openclaw_audit.render.sarif import render as render_sarif
-
-        text = render_sarif(
-            [
-                SarifTarget(r.target, r.report, r.error.render() if r.error else None)
-                for r in results
-            ],
-            include_suppressed=inv.sarif_include_suppressed,
-        )
-    else:
-        from openclaw_audit.render.text import render as render_text
-
-        color = inv.color and inv.output is None
-        text = fleet.render_text(
-            results, lambda rep, head: render_text(rep, color=color, heading=head)
-        )
-    write_output(scrubber(text), inv.output)
+    results = run_all(targets, audit_one)
+    for secrets in learned:
+        scrubber.add(secrets)
+    _warn(inv, results, scrubber, prefix_targets=True)
+    _write(inv, results, None, scrubber, fleet=True)
     if any(r.report is None for r in results):
         return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
     return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)
+
+
+def _warn(
+    inv: Invocation,
+    results: Sequence[TargetResult],
+    scrubber: Scrubber,
+    *,
+    prefix_targets: bool = False,
+) -> None:
+    """Per-target errors, loader warnings and the baseline note: one line each on stderr."""
+    for r in results:
+        prefix = f"{r.target}: " if prefix_targets else ""
+        if r.error is not None:
+            sys.stderr.write(one_line(scrubber(f"{prefix}{r.error.render()}")) + "\n")
+            continue
+        if inv.quiet:
+            continue
+        for warning in r.warnings:
+            sys.stderr.write(one_line(scrubber(f"{prefix}{warning}")) + "\n")
+        known = r.report.meta.get("baselineKnown") if r.report is not None else None
+        if known is not None:
+            sys.stderr.write(
+                scrubber(f"baseline: {known} finding(s) already in {inv.baseline} not shown\n")
+            )
+
+
+def _write(
+    inv: Invocation,
+    results: Sequence[TargetResult],
+    fix: FixResult | None,
+    scrubber: Scrubber,
+    *,
+    fleet: bool = False,
+    home: str = "",
+    fix_command: str | None = None,
+) -> None:
+    from openclaw_audit.render.formats import FORMATS, RenderOptions
+
+    options = RenderOptions(
+        color=inv.color and inv.output is None,
+        fleet=fleet,
+        fix_run=inv.fix,
+        include_suppressed=inv.sarif_include_suppressed,
+        home=home,
+    )
+    if fix_command is not None:
+        options = replace(options, fix_command=fix_command)
+    text = FORMATS[inv.fmt](results, fix, options)
+    write_output(scrubber(text), inv.output)
 
 
 def _progress_printer():  # type: ignore[no-untyped-def]

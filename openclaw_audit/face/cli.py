@@ -318,7 +318,8 @@ def diff_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
 ) -> None:
     """Compare two saved JSON reports: new, resolved and changed-severity findings."""
-    from openclaw_audit.report.drift import diff_files, render_json, render_text
+    from openclaw_audit.render.drift import render_json, render_text
+    from openclaw_audit.report.drift import diff_files
 
     try:
         drift = diff_files(str(old), str(new))

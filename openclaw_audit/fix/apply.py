@@ -13,7 +13,6 @@ import stat
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from openclaw_audit.config.loader import LoadedConfig
 from openclaw_audit.fix import writer
@@ -27,6 +26,7 @@ from openclaw_audit.fix.plan import (
     plan_chmod,
 )
 from openclaw_audit.fix.verify import verify_merged
+from openclaw_audit.report.model import FileDiff, FixAction, FixResult
 
 # argv -> None; raises OSError / CalledProcessError / TimeoutExpired on failure.
 IcaclsExec = Callable[[Sequence[str]], None]
@@ -35,34 +35,14 @@ WRITE_FAILED = "replaceConfigFile failed"
 
 
 @dataclass
-class FixResult:
-    state_dir: str
-    config_path: str
+class _Outcome:
+    """What applying a plan produced so far; frozen into a FixResult at the end."""
+
+    dry_run: bool
+    errors: list[str]
     config_written: bool = False
-    changes: list[str] = field(default_factory=list)
-    actions: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    dry_run: bool = False
-    diffs: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "ok": self.ok,
-            "stateDir": self.state_dir,
-            "configPath": self.config_path,
-            "configWritten": self.config_written,
-            "changes": list(self.changes),
-            "actions": [dict(a) for a in self.actions],
-            "errors": list(self.errors),
-        }
-        if self.dry_run:
-            out["dryRun"] = True
-            out["diffs"] = [dict(d) for d in self.diffs]
-        return out
+    actions: list[FixAction] = field(default_factory=list)
+    diffs: list[FileDiff] = field(default_factory=list)
 
 
 # --- config edits ----------------------------------------------------------------------------
@@ -106,7 +86,7 @@ def unified_diff(edit: FileEdit) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _apply_config(plan: FixPlan, loaded: LoadedConfig, result: FixResult) -> None:
+def _apply_config(plan: FixPlan, loaded: LoadedConfig, result: _Outcome) -> None:
     if not plan.edits:
         return
     try:
@@ -115,7 +95,7 @@ def _apply_config(plan: FixPlan, loaded: LoadedConfig, result: FixResult) -> Non
         result.errors.append(f"{WRITE_FAILED}: {exc}")
         return
     if result.dry_run:
-        result.diffs = [{"path": f.path, "diff": unified_diff(f)} for f in files]
+        result.diffs = [FileDiff(f.path, unified_diff(f)) for f in files]
         return
     try:
         writer.replace_files(
@@ -155,27 +135,28 @@ def _chmod_nofollow(path: str, is_dir: bool, new_mode: int, ino: int | None) -> 
         os.close(fd)
 
 
-def _action_json(
-    action: Chmod | IcaclsReset, head: dict[str, Any], ok: bool, planned: bool
-) -> dict[str, Any]:
-    out = {**head, "ok": ok}
-    if planned:
-        out["planned"] = True
-    if action.skipped:
-        out["skipped"] = action.skipped
-    if action.error:
-        out["error"] = action.error
-    return out
+def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> FixAction:
+    return FixAction(
+        kind="chmod",
+        path=action.path,
+        mode=action.mode,
+        ok=ok,
+        planned=planned,
+        skipped=action.skipped,
+        error=action.error,
+    )
 
 
-def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> dict[str, Any]:
-    head = {"kind": "chmod", "path": action.path, "mode": action.mode}
-    return _action_json(action, head, ok, planned)
-
-
-def _icacls_action(action: IcaclsReset, ok: bool, *, planned: bool = False) -> dict[str, Any]:
-    head = {"kind": "icacls", "path": action.path, "command": action.command}
-    return _action_json(action, head, ok, planned)
+def _icacls_action(action: IcaclsReset, ok: bool, *, planned: bool = False) -> FixAction:
+    return FixAction(
+        kind="icacls",
+        path=action.path,
+        command=action.command,
+        ok=ok,
+        planned=planned,
+        skipped=action.skipped,
+        error=action.error,
+    )
 
 
 def run_chmod(planned: Chmod) -> Chmod:
@@ -212,7 +193,7 @@ def run_icacls(action: IcaclsReset, exec_: IcaclsExec) -> IcaclsReset:
 
 
 def _apply_permissions(
-    actions: Sequence[PermAction], result: FixResult, icacls_exec: IcaclsExec | None
+    actions: Sequence[PermAction], result: _Outcome, icacls_exec: IcaclsExec | None
 ) -> None:
     for action in actions:
         if isinstance(action, Chmod):
@@ -236,14 +217,17 @@ def apply_plan(
     dry_run: bool = False,
     icacls_exec: IcaclsExec | None = None,
 ) -> FixResult:
-    result = FixResult(
+    outcome = _Outcome(dry_run=dry_run, errors=list(plan.errors))
+    _apply_config(plan, loaded, outcome)
+    # Permissions always run, even after config errors (fix.md §3).
+    _apply_permissions(plan.actions, outcome, icacls_exec)
+    return FixResult(
         state_dir=plan.state_dir,
         config_path=plan.config_path,
-        changes=plan.changes,
-        errors=list(plan.errors),
+        config_written=outcome.config_written,
+        changes=tuple(plan.changes),
+        actions=tuple(outcome.actions),
+        errors=tuple(outcome.errors),
         dry_run=dry_run,
+        diffs=tuple(outcome.diffs) if dry_run else (),
     )
-    _apply_config(plan, loaded, result)
-    # Permissions always run, even after config errors (fix.md §3).
-    _apply_permissions(plan.actions, result, icacls_exec)
-    return result

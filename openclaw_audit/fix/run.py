@@ -11,9 +11,10 @@ from collections.abc import Sequence
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.fix.apply import FixResult, IcaclsExec, apply_plan
+from openclaw_audit.fix.apply import IcaclsExec, apply_plan
 from openclaw_audit.fix.lock import FixLocked, fix_lock, lock_dir
 from openclaw_audit.fix.plan import IcaclsInspector, build_plan
+from openclaw_audit.report.model import FixResult
 
 
 def _load(options: AuditOptions) -> LoadedConfig:
@@ -55,6 +56,8 @@ def run_fix(
         return FixResult(
             state_dir=first.paths.state_dir,
             config_path=first.paths.config_path,
-            errors=[f"another openclaw-audit --fix is running on {directory}; nothing was changed"],
+            errors=(
+                f"another openclaw-audit --fix is running on {directory}; nothing was changed",
+            ),
             dry_run=dry_run,
         )

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from openclaw_audit.fix.apply import FixResult
 from openclaw_audit.render.text import Line, render
-from openclaw_audit.report.model import Report
+from openclaw_audit.report.model import FixAction, FixResult, Report
 
 FIX_HINT_COMMAND = "openclaw security audit --fix"
 
@@ -20,20 +18,20 @@ def shorten_home(text: str, home: str) -> str:
     return re.sub(re.escape(home) + r"(?=/|\\|$|\s|[\"'),:;])", "~", text)
 
 
-def _action_line(action: dict[str, Any], home: str, dry_run: bool) -> str | None:
-    path = shorten_home(str(action.get("path", "")), home)
-    if action.get("kind") == "chmod":
-        what = f"chmod {int(action.get('mode', 0)):03o} {path}"
+def _action_line(action: FixAction, home: str, dry_run: bool) -> str | None:
+    path = shorten_home(action.path, home)
+    if action.kind == "chmod":
+        what = f"chmod {action.mode or 0:03o} {path}"
     else:
-        what = shorten_home(str(action.get("command", "")), home)
-    if action.get("ok"):
+        what = shorten_home(action.command or "", home)
+    if action.ok:
         return f"  {what}"
-    if action.get("planned"):
+    if action.planned:
         return f"  would {what}" if dry_run else None
-    if action.get("skipped"):
-        return f"  skip {what} ({action['skipped']})"
-    if action.get("error"):
-        return f"  {what} failed: {shorten_home(str(action['error']), home)}"
+    if action.skipped:
+        return f"  skip {what} ({action.skipped})"
+    if action.error:
+        return f"  {what} failed: {shorten_home(action.error, home)}"
     return None
 
 
@@ -42,8 +40,8 @@ def fix_block_lines(fix: FixResult | None, *, home: str, fix_command: str) -> li
     if fix is None:
         lines.append(("Fixes: failed to apply (unexpected error)", "dim"))
         return lines
-    planned = any(a.get("planned") for a in fix.actions)
-    applied = any(a.get("ok") for a in fix.actions)
+    planned = any(a.planned for a in fix.actions)
+    applied = any(a.ok for a in fix.actions)
     if not fix.errors and not fix.changes and not applied and not planned:
         nothing = (
             "Fixes: nothing to change (dry run)" if fix.dry_run else "Fixes: no changes applied"
@@ -55,7 +53,7 @@ def fix_block_lines(fix: FixResult | None, *, home: str, fix_command: str) -> li
     lines.extend((f"  {shorten_home(c, home)}", "dim") for c in fix.changes)
     for diff in fix.diffs:
         # Diff lines are printed as they are so the hunk stays a valid patch.
-        lines.extend((line, None) for line in diff["diff"].splitlines())
+        lines.extend((line, None) for line in diff.diff.splitlines())
     for action in fix.actions:
         text = _action_line(action, home, fix.dry_run)
         if text is not None:

@@ -15,7 +15,8 @@ def report_envelope(report: Report) -> dict[str, Any]:
     return out
 
 
-def fix_envelope(fix: dict[str, Any], report: Report) -> dict[str, Any]:
+def fix_envelope(fix: dict[str, Any] | None, report: Report) -> dict[str, Any]:
+    """``--fix --json``: ``fix`` is null when the fixer crashed (the audit still ran)."""
     return {
         "fix": fix,
         "report": report.to_json(),

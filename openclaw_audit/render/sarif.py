@@ -1,10 +1,10 @@
 """SARIF 2.1.0 output (sarif.md), shaped for GitHub code scanning.
 
 One run for the whole invocation (several targets share it: each result points at its own
-config file). One rule per concrete checkId, described from the registry. Every result has a
-physical location with a relative URI and a start line, because code scanning rejects the
-whole file otherwise. Suppressed findings are left out unless asked for, then marked as
-accepted external suppressions.
+config file). One rule per concrete checkId, described from the catalog entries the reports
+carry. Every result has a physical location with a relative URI and a start line, because code
+scanning rejects the whole file otherwise. Suppressed findings are left out unless asked for,
+then marked as accepted external suppressions.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from openclaw_audit import __version__
-from openclaw_audit.engine.registry import CheckMeta, load_catalog
-from openclaw_audit.report.model import Finding, Report, Severity, SuppressedFinding
+from openclaw_audit.report.model import Finding, Report, Rule, Severity, SuppressedFinding
+from openclaw_audit.report.targets import TargetResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "openclaw-audit"
@@ -30,15 +30,6 @@ FINGERPRINT_KEY = "openclawFinding/v1"
 LEVEL = {Severity.CRITICAL: "error", Severity.WARN: "warning", Severity.INFO: "note"}
 # GitHub maps security-severity to Critical (>9.0), High (7.0-8.9), Medium (4.0-6.9), Low.
 SECURITY_SEVERITY = {Severity.CRITICAL: "9.1", Severity.WARN: "6.5", Severity.INFO: "2.0"}
-
-
-@dataclass(frozen=True, slots=True)
-class SarifTarget:
-    """One audited target: its report, or the error that stopped it."""
-
-    target: str
-    report: Report | None = None
-    error: str | None = None
 
 
 @dataclass
@@ -59,7 +50,7 @@ class _Rules:
 
 
 def render(
-    targets: Sequence[SarifTarget] | Report,
+    targets: Sequence[TargetResult] | Report,
     *,
     include_suppressed: bool = False,
     base_dir: str | None = None,
@@ -67,16 +58,19 @@ def render(
     """The SARIF log as JSON text. ``base_dir`` (default: the working directory) is what
     artifact URIs are made relative to."""
     if isinstance(targets, Report):
-        targets = [SarifTarget(target=targets.config_path or "", report=targets)]
+        targets = [TargetResult(target=targets.config_path or "", report=targets)]
     base = os.path.abspath(base_dir or os.getcwd())
     rules = _Rules()
+    known: dict[str, Rule] = {}  # catalog entries the reports carry
     results: list[dict[str, Any]] = []
     notifications: list[dict[str, Any]] = []
     for tgt in targets:
         if tgt.report is None:
-            notifications.append(_notification("audit.target_failed", "error", tgt.error or ""))
+            error = tgt.error.render() if tgt.error else ""
+            notifications.append(_notification("audit.target_failed", "error", error))
             continue
         report = tgt.report
+        known.update(report.rules)
         for finding in report.findings:
             results.append(_result(finding, report, base, rules.index(finding), None))
         if include_suppressed:
@@ -94,7 +88,7 @@ def render(
                 "name": TOOL_NAME,
                 "semanticVersion": __version__,
                 "version": __version__,
-                "rules": [_rule(cid, rules.worst[cid]) for cid in rules.order],
+                "rules": [_rule(cid, rules.worst[cid], known.get(cid)) for cid in rules.order],
             }
         },
         "automationDetails": {"id": f"{TOOL_NAME}/"},
@@ -110,8 +104,7 @@ def render(
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
 
 
-def _rule(check_id: str, worst: Severity) -> dict[str, Any]:
-    meta = load_catalog().meta_for(check_id)
+def _rule(check_id: str, worst: Severity, meta: Rule | None) -> dict[str, Any]:
     default = meta.severity if meta else worst
     title = meta.title if meta else check_id
     docs = meta.docs if meta else ""
@@ -138,7 +131,7 @@ def _rule(check_id: str, worst: Severity) -> dict[str, Any]:
     }
 
 
-def _tags(check_id: str, meta: CheckMeta | None) -> list[str]:
+def _tags(check_id: str, meta: Rule | None) -> list[str]:
     tags = ["security"]
     group = (meta.group if meta and meta.group else check_id.split(".")[0]).strip()
     if group and group not in tags:
@@ -223,7 +216,7 @@ def artifact_uri(path: str, base: str) -> str:
 def _probed_url(finding: Finding, report: Report) -> str | None:
     url: Any = finding.location.uri if finding.location and finding.location.uri else None
     if url is None and report.deep and finding.check_id.startswith("gateway."):
-        meta = load_catalog().meta_for(finding.check_id)
+        meta = report.rules.get(finding.check_id)
         gateway = report.deep.get("gateway")
         if meta is not None and meta.deep and isinstance(gateway, dict):
             url = gateway.get("url")

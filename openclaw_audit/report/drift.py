@@ -7,13 +7,10 @@ report's point of view. Several-target reports are compared target by target.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.report.baseline import SINGLE, SavedFinding, SavedTarget, load_saved, pair
-
-_RANK = {"info": 0, "warn": 1, "critical": 2}
 
 
 @dataclass
@@ -84,53 +81,3 @@ def _compare_one(name: str, old: SavedTarget | None, new: SavedTarget | None) ->
 
 def diff_files(old_path: str, new_path: str) -> Drift:
     return compare(load_saved(old_path), load_saved(new_path))
-
-
-def render_json(drift: Drift) -> str:
-    if drift.single:
-        doc = drift.targets[0].to_json()
-    else:
-        targets = [{"target": d.target, **d.to_json()} for d in drift.targets]
-        doc = {
-            "targets": targets,
-            "summary": {
-                key: sum(t["summary"][key] for t in targets)
-                for key in ("new", "resolved", "changedSeverity")
-            },
-        }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-
-
-def render_text(drift: Drift) -> str:
-    lines: list[str] = []
-    totals = [0, 0, 0]
-    for d in drift.targets:
-        totals[0] += len(d.new)
-        totals[1] += len(d.resolved)
-        totals[2] += len(d.changed)
-        if d.target:
-            lines.append(f"== {d.target}")
-        if d.note:
-            lines.append(f"  ({d.note})")
-        lines.extend(_section("NEW", d.new))
-        lines.extend(_section("RESOLVED", d.resolved))
-        if d.changed:
-            lines.append("CHANGED SEVERITY")
-            for o, n in d.changed:
-                lines.append(f"  {n.check_id} {o.severity} -> {n.severity}  {n.title}")
-                lines.extend(f"    {line}" for line in n.detail.split("\n"))
-        if not (d.new or d.resolved or d.changed):
-            lines.append("  no changes")
-    head = f"Drift: {totals[0]} new · {totals[1]} resolved · {totals[2]} changed severity"
-    return "\n".join([head, *lines]) + "\n"
-
-
-def _section(name: str, findings: list[SavedFinding]) -> list[str]:
-    if not findings:
-        return []
-    ordered = sorted(findings, key=lambda f: -_RANK.get(f.severity, -1))
-    out = [name]
-    for f in ordered:
-        out.append(f"  [{f.severity}] {f.check_id} {f.title}")
-        out.extend(f"    {line}" for line in f.detail.split("\n"))
-    return out

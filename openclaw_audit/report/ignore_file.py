@@ -29,6 +29,7 @@ from typing import Any
 
 from openclaw_audit.engine.registry import define
 from openclaw_audit.errors import AuditError
+from openclaw_audit.report import selectors
 from openclaw_audit.report.model import Finding, Location, Severity, SuppressedFinding
 
 DEFAULT_NAME = ".openclaw-audit-ignore.toml"
@@ -74,7 +75,7 @@ class IgnoreEntry:
     line: int | None = None  # of its [[ignore]] header, for the expiry finding
 
     def matches(self, finding: Finding) -> bool:
-        if not _id_matches(self.check_id, finding.check_id):
+        if not selectors.matches(self.check_id, finding.check_id):
             return False
         if self.subject is not None and finding.subject != self.subject:
             return False
@@ -103,12 +104,6 @@ class IgnoredFinding(SuppressedFinding):
             sup["expires"] = self.expires
         out["suppression"] = sup
         return out
-
-
-def _id_matches(pattern: str, check_id: str) -> bool:
-    if pattern.endswith("*"):
-        return check_id.startswith(pattern[:-1])
-    return check_id == pattern
 
 
 def default_path(config_path: str) -> str | None:

@@ -5,6 +5,7 @@ Imports nothing of ours, so every layer (checks, probes, renderers, fix) can sha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -118,6 +119,22 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class Rule:
+    """What the catalog says about a checkId: carried by the report so renderers (SARIF rules,
+    the catalog listing) never load the check catalog. ``id`` may be a family pattern such as
+    ``tools.elevated.allowFrom.<provider>.wildcard``; ``docs`` has What/Why/Fix sections."""
+
+    id: str
+    severity: Severity
+    title: str
+    remediation: str | None
+    docs: str
+    group: str = ""
+    deep: bool = False
+    escalates: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     ts: int
     findings: tuple[Finding, ...]
@@ -128,6 +145,8 @@ class Report:
     config_path: str | None = None
     state_dir: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # The catalog entry of every checkId in findings and suppressed, keyed by concrete id.
+    rules: Mapping[str, Rule] = field(default_factory=dict)
 
     @property
     def summary(self) -> Summary:
@@ -144,4 +163,80 @@ class Report:
             out["suppressedFindings"] = [s.to_json() for s in self.suppressed]
         if self.deep is not None:
             out["deep"] = self.deep
+        return out
+
+
+# --- --fix results (fix.md §1.1) -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FixAction:
+    """One permission action as carried out (or planned, with ``--dry-run``)."""
+
+    kind: str  # "chmod" or "icacls"
+    path: str
+    ok: bool
+    mode: int | None = None  # chmod: the policy target (0o700 / 0o600)
+    command: str | None = None  # icacls: the display command
+    planned: bool = False
+    skipped: str | None = None
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "path": self.path}
+        if self.kind == "chmod":
+            out["mode"] = self.mode
+        else:
+            out["command"] = self.command
+        out["ok"] = self.ok
+        if self.planned:
+            out["planned"] = True
+        if self.skipped:
+            out["skipped"] = self.skipped
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class FileDiff:
+    """A dry run's unified diff of one config file."""
+
+    path: str
+    diff: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "diff": self.diff}
+
+
+@dataclass(frozen=True, slots=True)
+class FixResult:
+    """What ``--fix`` did: upstream's fix object plus our dry-run diffs."""
+
+    state_dir: str
+    config_path: str
+    config_written: bool = False
+    changes: tuple[str, ...] = ()
+    actions: tuple[FixAction, ...] = ()
+    errors: tuple[str, ...] = ()
+    dry_run: bool = False
+    diffs: tuple[FileDiff, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "ok": self.ok,
+            "stateDir": self.state_dir,
+            "configPath": self.config_path,
+            "configWritten": self.config_written,
+            "changes": list(self.changes),
+            "actions": [a.to_json() for a in self.actions],
+            "errors": list(self.errors),
+        }
+        if self.dry_run:
+            out["dryRun"] = True
+            out["diffs"] = [d.to_json() for d in self.diffs]
         return out

@@ -8,6 +8,7 @@ from typing import Any
 
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.engine.registry import define
+from openclaw_audit.report import selectors
 from openclaw_audit.report.model import Finding, Severity, SuppressedFinding
 
 SUPPRESSIONS_ACTIVE = define(
@@ -42,7 +43,7 @@ class Rule:
     reason: str | None
 
     def matches(self, finding: Finding) -> bool:
-        if finding.check_id != self.check_id:
+        if not selectors.matches(self.check_id, finding.check_id):
             return False
         if self.title_includes and self.title_includes not in finding.title.lower():
             return False

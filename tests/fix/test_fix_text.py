@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from openclaw_audit.fix.apply import FixResult
+from typing import Any
+
 from openclaw_audit.render.fix_text import fix_block_lines, shorten_home
+from openclaw_audit.report.model import FixAction, FixResult
+
+
+def actions(*items: dict[str, Any]) -> tuple[FixAction, ...]:
+    return tuple(FixAction(**a) for a in items)
 
 
 def texts(fix: FixResult | None) -> list[str]:
@@ -19,8 +25,8 @@ def test_block_lines() -> None:
     fix = FixResult(
         state_dir="/home/al/.openclaw",
         config_path="/home/al/.openclaw/openclaw.json",
-        changes=["channels.telegram.groupPolicy=open -> allowlist"],
-        actions=[
+        changes=("channels.telegram.groupPolicy=open -> allowlist",),
+        actions=actions(
             {"kind": "chmod", "path": "/home/al/.openclaw", "mode": 448, "ok": True},
             {
                 "kind": "chmod",
@@ -43,8 +49,8 @@ def test_block_lines() -> None:
                 "ok": False,
                 "error": "icacls timed out",
             },
-        ],
-        errors=["replaceConfigFile failed: /home/al/.openclaw/openclaw.json: file is read-only"],
+        ),
+        errors=("replaceConfigFile failed: /home/al/.openclaw/openclaw.json: file is read-only",),
     )
     assert texts(fix) == [
         "Fix: openclaw security audit --fix",
@@ -63,7 +69,9 @@ def test_empty_and_crashed() -> None:
     quiet = FixResult(
         state_dir="/s",
         config_path="/s/c",
-        actions=[{"kind": "chmod", "path": "/s", "mode": 448, "ok": False, "skipped": "already"}],
+        actions=actions(
+            {"kind": "chmod", "path": "/s", "mode": 448, "ok": False, "skipped": "already"}
+        ),
     )
     assert texts(quiet)[1:] == ["Fixes: no changes applied"]
     assert texts(None)[1:] == ["Fixes: failed to apply (unexpected error)"]

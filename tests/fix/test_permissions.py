@@ -6,12 +6,19 @@ import os
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from conftest import Tree, mode
 
 from openclaw_audit.fix.apply import apply_plan, run_chmod, run_icacls
 from openclaw_audit.fix.plan import FixPlan, plan_chmod, plan_icacls, plan_permissions
 from openclaw_audit.fix.run import run_fix
+from openclaw_audit.report.model import FixResult
+
+
+def action_dicts(result: FixResult) -> list[dict[str, Any]]:
+    """The permission actions as they appear in the JSON fix object."""
+    return [a.to_json() for a in result.actions]
 
 
 def actions_by_path(result_actions: list[dict]) -> dict[str, dict]:
@@ -20,7 +27,7 @@ def actions_by_path(result_actions: list[dict]) -> dict[str, dict]:
 
 def test_every_target_in_spec_order(tree: Tree) -> None:
     result = run_fix(tree.options())
-    paths = [a["path"] for a in result.actions]
+    paths = [a["path"] for a in action_dicts(result)]
     agent_base = tree.state / "agents" / "main"
     sqlite = tree.agent / "openclaw-agent.sqlite"
     assert paths == [
@@ -42,7 +49,7 @@ def test_every_target_in_spec_order(tree: Tree) -> None:
         str(tree.sessions / "a.jsonl"),
         str(tree.sessions / "b.jsonl"),
     ]
-    by = actions_by_path(result.actions)
+    by = actions_by_path(action_dicts(result))
     assert by[str(tree.state)] == {
         "kind": "chmod",
         "path": str(tree.state),
@@ -104,7 +111,7 @@ def test_symlink_is_skipped_and_target_untouched(tmp_path: Path) -> None:
     from openclaw_audit.config.loader import load_config
 
     result = apply_plan(plan, load_config(env={"HOME": str(tmp_path)}, config_path=str(link)))
-    assert result.actions == [
+    assert action_dicts(result) == [
         {"kind": "chmod", "path": str(link), "mode": 384, "ok": False, "skipped": "symlink"}
     ]
     assert mode(real) == 0o666
@@ -222,8 +229,8 @@ def test_icacls_result_json_shape(tree: Tree) -> None:
         icacls_inspector=open_acl,
         icacls_exec=calls.append,
     )
-    first = result.actions[0]
+    first = action_dicts(result)[0]
     assert list(first) == ["kind", "path", "command", "ok"]
     assert first["kind"] == "icacls" and first["ok"] is True
-    assert len(calls) == sum(1 for a in result.actions if a["ok"])
+    assert len(calls) == sum(1 for a in action_dicts(result) if a["ok"])
     assert mode(tree.config) == 0o666  # POSIX bits untouched on the Windows branch

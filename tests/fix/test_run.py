@@ -7,6 +7,7 @@ import errno
 import fcntl
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CHANNELS, MAIN_CONFIG, Tree, mode
@@ -15,6 +16,13 @@ from openclaw_audit.config import json5
 from openclaw_audit.errors import ConfigError
 from openclaw_audit.fix import writer
 from openclaw_audit.fix.run import run_fix
+from openclaw_audit.report.model import FixResult
+
+
+def action_dicts(result: FixResult) -> list[dict[str, Any]]:
+    """The permission actions as they appear in the JSON fix object."""
+    return [a.to_json() for a in result.actions]
+
 
 EXPECTED_CHANGES = [
     'logging.redactSensitive=off -> "tools"',
@@ -32,7 +40,7 @@ def stray_files(directory: Path) -> list[str]:
 def test_edits_land_in_the_defining_file(tree: Tree) -> None:
     result = run_fix(tree.options())
     assert result.ok and result.config_written
-    assert result.changes == EXPECTED_CHANGES
+    assert list(result.changes) == EXPECTED_CHANGES
     # main config: only the redaction literal changed (quote style kept)
     assert tree.config.read_text() == MAIN_CONFIG.replace("'off'", "'tools'")
     # the include: groupPolicy literals flipped, groupAllowFrom added beside its siblings
@@ -60,9 +68,9 @@ def test_second_run_is_a_no_op(tree: Tree) -> None:
     run_fix(tree.options())
     before = tree.snapshot()
     again = run_fix(tree.options())
-    assert again.ok and again.changes == [] and again.config_written is False
-    assert all(a["ok"] is False for a in again.actions)
-    assert {a.get("skipped") for a in again.actions} <= {"already", "missing"}
+    assert again.ok and list(again.changes) == [] and again.config_written is False
+    assert all(a["ok"] is False for a in action_dicts(again))
+    assert {a.get("skipped") for a in action_dicts(again)} <= {"already", "missing"}
     assert tree.snapshot() == before  # no new backups, nothing rewritten
 
 
@@ -73,7 +81,7 @@ def test_sibling_key_beats_include_so_the_main_file_is_edited(tree: Tree) -> Non
     )
     tree.include.write_text('{ telegram: { groupPolicy: "allowlist", x: 1 } }\n')
     result = run_fix(tree.options())
-    assert result.changes == ["channels.telegram.groupPolicy=open -> allowlist"]
+    assert list(result.changes) == ["channels.telegram.groupPolicy=open -> allowlist"]
     assert 'telegram: { groupPolicy: "allowlist" }' in tree.config.read_text()
     assert tree.include.read_text() == '{ telegram: { groupPolicy: "allowlist", x: 1 } }\n'
     assert not (tree.state / "channels.json5.bak").exists()
@@ -85,7 +93,7 @@ def test_defaults_block_and_accounts_are_flipped_but_inherited_values_are_not(tr
         "  slack: { accounts: { a: { groupPolicy: 'open' }, b: {} } } } }\n"
     )
     result = run_fix(tree.options())
-    assert result.changes == [
+    assert list(result.changes) == [
         "channels.defaults.groupPolicy=open -> allowlist",
         "channels.slack.accounts.a.groupPolicy=open -> allowlist",
     ]
@@ -109,7 +117,7 @@ def test_whatsapp_seeding_only_for_sections_flipped_now(tree: Tree) -> None:
         "  } } } }\n"
     )
     result = run_fix(tree.options())
-    assert result.changes == [
+    assert list(result.changes) == [
         "channels.whatsapp.accounts.work.groupPolicy=open -> allowlist",
         "channels.whatsapp.accounts.kept.groupPolicy=open -> allowlist",
         "channels.whatsapp.accounts.work.groupAllowFrom=pairing-store",
@@ -130,11 +138,11 @@ def test_value_from_env_var_is_not_rewritten(tree: Tree) -> None:
 
     options = replace(options, env={**tree.env(), "REDACT": "off"})
     result = run_fix(options)
-    assert result.errors == [
+    assert list(result.errors) == [
         "logging.redactSensitive: value comes from ${REDACT}; edit the environment instead"
     ]
     assert not result.ok
-    assert result.changes == ["channels.telegram.groupPolicy=open -> allowlist"]
+    assert list(result.changes) == ["channels.telegram.groupPolicy=open -> allowlist"]
     assert '"${REDACT}"' in tree.config.read_text()
     assert 'groupPolicy: "allowlist"' in tree.config.read_text()
 
@@ -145,7 +153,7 @@ def test_read_only_config_records_an_error_and_writes_nothing(tree: Tree) -> Non
     include_before = tree.include.read_bytes()
     result = run_fix(tree.options())
     assert not result.ok and result.config_written is False
-    assert result.errors == [f"replaceConfigFile failed: {tree.config}: file is read-only"]
+    assert list(result.errors) == [f"replaceConfigFile failed: {tree.config}: file is read-only"]
     assert tree.config.read_bytes() == before
     assert tree.include.read_bytes() == include_before  # all files or none
     assert stray_files(tree.state) == []
@@ -163,7 +171,9 @@ def test_disk_full_leaves_original_and_no_temp(tree: Tree, monkeypatch: pytest.M
 
     monkeypatch.setattr(writer, "_write_all", full)
     result = run_fix(tree.options())
-    assert result.errors == [f"replaceConfigFile failed: {tree.config}: No space left on device"]
+    assert list(result.errors) == [
+        f"replaceConfigFile failed: {tree.config}: No space left on device"
+    ]
     assert tree.config.read_bytes() == before
     assert stray_files(tree.state) == []
 
@@ -181,7 +191,7 @@ def test_failed_second_rename_restores_the_first_file(
 
     monkeypatch.setattr(writer.os, "replace", flaky)
     result = run_fix(tree.options())
-    assert result.errors == [f"replaceConfigFile failed: {tree.include}: Input/output error"]
+    assert list(result.errors) == [f"replaceConfigFile failed: {tree.include}: Input/output error"]
     assert tree.config.read_bytes() == main_before
     assert tree.include.read_bytes() == inc_before
     assert stray_files(tree.state) == []
@@ -214,7 +224,7 @@ def test_symlinked_config_edits_the_target_and_keeps_the_link(tree: Tree) -> Non
     assert tree.config.is_symlink()
     assert target.read_text() == "{ logging: { redactSensitive: 'tools' } }"
     assert (real_dir / "openclaw.json.bak").exists()
-    assert result.actions[1]["skipped"] == "symlink"
+    assert action_dicts(result)[1]["skipped"] == "symlink"
 
 
 def test_dry_run_changes_nothing(tree: Tree) -> None:
@@ -249,8 +259,8 @@ def test_missing_config_only_fixes_permissions(tree: Tree) -> None:
     tree.config.unlink()
     tree.include.unlink()
     result = run_fix(tree.options())
-    assert result.ok and result.changes == [] and not result.config_written
-    assert result.actions[1]["skipped"] == "missing"
+    assert result.ok and list(result.changes) == [] and not result.config_written
+    assert action_dicts(result)[1]["skipped"] == "missing"
     assert mode(tree.state) == 0o700
 
 
@@ -261,7 +271,7 @@ def test_concurrent_fix_is_refused(tree: Tree) -> None:
         before = tree.snapshot()
         result = run_fix(tree.options())
         assert not result.ok and "another openclaw-audit --fix" in result.errors[0]
-        assert result.actions == [] and tree.snapshot() == before
+        assert action_dicts(result) == [] and tree.snapshot() == before
     finally:
         os.close(fd)
     assert run_fix(tree.options()).ok  # released: the next run proceeds

@@ -12,8 +12,9 @@ import pytest
 from clirun import CALM, RISKY, run, target
 
 from openclaw_audit.engine.registry import load_catalog
-from openclaw_audit.render.sarif import SarifTarget, render
+from openclaw_audit.render.sarif import render
 from openclaw_audit.report.model import Finding, Location, Report, Severity
+from openclaw_audit.report.targets import TargetResult
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent.parent
@@ -194,7 +195,7 @@ def test_deep_finding_carries_the_probed_url_without_credentials(tmp_path: Path)
         deep={"gateway": {"attempted": True, "url": None, "ok": False, "error": "timeout"}},
         config_path=str(cfg),
     )
-    text = render([SarifTarget(str(cfg), report)], base_dir=str(tmp_path))
+    text = render([TargetResult(str(cfg), report)], base_dir=str(tmp_path))
     doc = json.loads(text)
     validate(doc)
     result = results(doc)[0]

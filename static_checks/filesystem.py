@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import CheckMeta, Stage, check, define
-from openclaw_audit.facts.common import audit_agent_ids
+from openclaw_audit.facts.agents import audit_agent_ids
 from openclaw_audit.facts.fsperms import Perms, inspect_path, tighten_command
 from openclaw_audit.report.model import Finding, Severity
 

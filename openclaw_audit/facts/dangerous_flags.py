@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.common import roster
+from openclaw_audit.facts.agents import roster
 
 _SANDBOX_BREAK_GLASS = (
     "dangerouslyAllowReservedContainerTargets",

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.agents import agents, default_scope_id, sub, sub_dict
-from openclaw_audit.facts.common import normalize_agent_id
+from openclaw_audit.facts.agents import (
+    agents,
+    default_scope_id,
+    normalize_agent_id,
+    sub,
+    sub_dict,
+)
 
 _MODE_TO_SECURITY = {"deny": "deny", "allowlist": "allowlist", "ask": "allowlist"}
 _MODE_TO_SECURITY |= {"auto": "allowlist", "full": "full"}

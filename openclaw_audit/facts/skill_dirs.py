@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.common import (
+from openclaw_audit.facts.agents import (
     audit_agent_ids,
     default_agent_id,
     normalize_agent_id,

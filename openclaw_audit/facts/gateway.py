@@ -1,10 +1,10 @@
-"""The gateway as OpenClaw runs it: bind, Tailscale exposure, port, mDNS mode and auth.
+"""The gateway as OpenClaw runs it: bind, Tailscale exposure, port, mDNS and auth.
 
-Spec: checks-gateway.md §1 and §5, config-model.md §8, deep-probes.md §2.2. Everything here is
-a small pure function over :class:`AuditContext`. Auth *decisions* use the resolved view (a
-SecretRef still present there is not a usable credential); "configured" tests use the source
-view, so a configured-but-unavailable SecretRef still counts as configured (checks-gateway.md
-§6, config-model.md §5).
+Spec: checks-gateway.md §1 and §5, config-model.md §8, deep-probes.md §2.2 and §6. Everything
+here is a small pure function over :class:`AuditContext`. Auth *decisions* use the resolved
+view (a SecretRef still present there is not a usable credential); "configured" tests use the
+source view, so a configured-but-unavailable SecretRef still counts as configured
+(checks-gateway.md §6, config-model.md §5).
 
 Other check groups (hooks) import :func:`resolve_gateway_auth` to compare the hooks token with
 the gateway credentials. Its result keeps the secrets out of ``repr`` so that logging it never
@@ -25,6 +25,7 @@ from openclaw_audit.facts.secret_refs import (
 )
 
 DEFAULT_PORT = 18789
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
 _PORT_ENV = ("OPENCLAW_GATEWAY_PORT", "CLAWDBOT_GATEWAY_PORT")  # legacy alias still honoured
 GATEWAY_TOKEN_ENV = "OPENCLAW_GATEWAY_TOKEN"
 GATEWAY_PASSWORD_ENV = "OPENCLAW_GATEWAY_PASSWORD"
@@ -271,6 +272,18 @@ def is_strict_loopback_proxy(entry: str) -> bool:
 def mdns_mode(ctx: AuditContext) -> str:
     mode = ctx.config.get_str("discovery.mdns.mode")
     return mode if mode is not None else "minimal"
+
+
+def local_mdns_hostname(ctx: AuditContext, system_hostname: str | None) -> str:
+    """This host's advertised name (without ``.local``), as the gateway derives it (§6)."""
+    raw = ctx.env.get("OPENCLAW_MDNS_HOSTNAME", "").strip() or (system_hostname or "").strip()
+    label = raw.removesuffix(".").removesuffix(".local").split(".")[0].strip()
+    label = label.encode("utf-8")[:63].decode("utf-8", "ignore")
+    return label or "openclaw"
+
+
+def bonjour_disabled_by_env(ctx: AuditContext) -> bool:
+    return ctx.env.get("OPENCLAW_DISABLE_BONJOUR", "").strip().lower() in _TRUTHY
 
 
 def http_tools_reenabled(ctx: AuditContext) -> list[str]:

@@ -198,14 +198,6 @@ class StateView:
             if e.kind == "file" and e.name.endswith(suffix)
         ]
 
-    def listdir(self, path: str | os.PathLike[str]) -> list[str]:
-        """Sorted entry names of a directory; [] when it cannot be read."""
-        try:
-            return sorted(os.listdir(path))
-        except (OSError, ValueError) as exc:
-            log.debug("cannot list %r: %s", path, _why(exc))
-            return []
-
     def realpath(self, path: str | os.PathLike[str]) -> str | None:
         """Symlink-resolved absolute path (read-only lookups); None when it cannot be resolved."""
         key = os.fspath(path)

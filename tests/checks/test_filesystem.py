@@ -12,9 +12,10 @@ import pytest
 from builders import by_id, ids, make_ctx, one, run_checks
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage
+from openclaw_audit.facts.files import log_file_path
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.state import view as state_mod
-from openclaw_audit.static_checks.filesystem import is_synced_path, log_file_path
+from openclaw_audit.static_checks.filesystem import is_synced_path
 
 
 def mkdir(path: Path, mode: int = 0o700) -> Path:

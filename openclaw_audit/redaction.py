@@ -182,8 +182,9 @@ class Scrubber:
 
 MASK = "***"
 
-# Query parameter names whose value is a secret when their lower-cased name contains one of these.
-_SENSITIVE_PARTS = (
+# Names (URL query parameters, mDNS TXT keys) whose value is a secret when they contain one of
+# these; the mDNS judge matches them case-insensitively with a regex built from this tuple.
+SENSITIVE_NAME_PARTS = (
     "token",
     "secret",
     "password",
@@ -202,7 +203,7 @@ _QUERY_PARAM = re.compile(r"([?&])([^=&#\s]+)=([^&#\s]*)")
 
 def is_sensitive_param(name: str) -> bool:
     low = name.lower()
-    return any(part in low for part in _SENSITIVE_PARTS)
+    return any(part in low for part in SENSITIVE_NAME_PARTS)
 
 
 def _mask_userinfo(match: re.Match[str]) -> str:

@@ -12,11 +12,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.facts.gateway import gateway_port
 from openclaw_audit.facts.hosts import is_loopback_host, is_private_ip_host
 from openclaw_audit.probes.base import ProbeOptions
 from openclaw_audit.redaction import redact_url_or_text
-
-DEFAULT_PORT = 18789
 
 SRC_ENV = "env OPENCLAW_GATEWAY_URL"
 SRC_REMOTE = "config gateway.remote.url"
@@ -70,24 +69,6 @@ def _nonblank(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     return None
-
-
-def _port_from_env(env: Mapping[str, str]) -> int | None:
-    for name in ("OPENCLAW_GATEWAY_PORT", "CLAWDBOT_GATEWAY_PORT"):
-        raw = (env.get(name) or "").strip()
-        if raw.isascii() and raw.isdigit() and int(raw) > 0:
-            return int(raw)
-    return None
-
-
-def gateway_port(ctx: AuditContext) -> int:
-    env_port = _port_from_env(ctx.env)
-    if env_port is not None:
-        return env_port
-    cfg_port = ctx.config.get_finite("gateway.port")
-    if cfg_port is not None and cfg_port > 0:
-        return int(cfg_port)
-    return DEFAULT_PORT
 
 
 def target_mode(ctx: AuditContext) -> str:

@@ -14,19 +14,24 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, define
-from openclaw_audit.facts.common import bind_mode
+from openclaw_audit.facts.gateway import (
+    bind_mode,
+    bonjour_disabled_by_env,
+    gateway_port,
+    local_mdns_hostname,
+    mdns_mode,
+)
 from openclaw_audit.probes.base import ProbeResult
+from openclaw_audit.redaction import SENSITIVE_NAME_PARTS
 from openclaw_audit.report.model import Finding, Severity
 
 STAGE = Stage.DEEP_MDNS
 SECTION_KEY = "mdns"
 SERVICE_TYPE = "_openclaw-gw._tcp.local."
-DEFAULT_GATEWAY_PORT = 18789
 # TXT keys only full mode publishes (deep-probes.md §6).
 LEAK_KEYS: tuple[str, ...] = ("cliPath", "sshPort", "tailnetDns")
-_TRUTHY = frozenset({"1", "true", "yes", "on"})
-_SENSITIVE_KEY = re.compile(r"token|secret|password|passwd|key|auth|credential|signature", re.I)
 _PORT_TEXT = re.compile(r"^\d+$")
+_SENSITIVE_KEY = re.compile("|".join(SENSITIVE_NAME_PARTS), re.I)
 
 TXT_LEAK = define(
     "discovery.mdns.txt_leak",
@@ -101,35 +106,6 @@ class MdnsFacts:
     system_hostname: str | None = None
     error: str | None = None
     dropped: int = 0  # instances beyond the collector's cap
-
-
-def gateway_port(ctx: AuditContext) -> int:
-    """The gateway port as located in deep-probes.md §2.2."""
-    for key in ("OPENCLAW_GATEWAY_PORT", "CLAWDBOT_GATEWAY_PORT"):
-        raw = ctx.env.get(key, "").strip()
-        if _PORT_TEXT.match(raw) and int(raw) > 0:
-            return int(raw)
-    port = ctx.config.get_finite("gateway.port")
-    if port is not None and port > 0:
-        return int(port)
-    return DEFAULT_GATEWAY_PORT
-
-
-def local_mdns_hostname(ctx: AuditContext, system_hostname: str | None) -> str:
-    """This host's advertised name (without ``.local``), as the gateway derives it (§6)."""
-    raw = ctx.env.get("OPENCLAW_MDNS_HOSTNAME", "").strip() or (system_hostname or "").strip()
-    label = raw.removesuffix(".").removesuffix(".local").split(".")[0].strip()
-    label = label.encode("utf-8")[:63].decode("utf-8", "ignore")
-    return label or "openclaw"
-
-
-def mdns_mode(ctx: AuditContext) -> str:
-    mode = ctx.config.get_str("discovery.mdns.mode")
-    return mode if mode is not None else "minimal"
-
-
-def bonjour_disabled_by_env(ctx: AuditContext) -> bool:
-    return ctx.env.get("OPENCLAW_DISABLE_BONJOUR", "").strip().lower() in _TRUTHY
 
 
 def _strip_dot(name: str | None) -> str:

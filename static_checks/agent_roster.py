@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.common import roster
+from openclaw_audit.facts.agents import roster
 from openclaw_audit.report.model import Finding, Severity
 
 INVALID_DEFAULT_COUNT = define(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.gateway_auth import is_secret_ref, looks_like_env_reference
+from openclaw_audit.facts.secret_refs import is_secret_ref, looks_like_env_reference
 from openclaw_audit.report.model import Finding, Severity
 
 PASSWORD_IN_CONFIG = define(

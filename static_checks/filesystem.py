@@ -4,20 +4,20 @@ One collector emits, in this order: state dir, config file, include files, crede
 then per audited agent its auth stores and session index, then the configured log file.
 ``fs.synced_dir`` is a separate, earlier stage (report.md §4 item 2).
 
-Every path goes through :func:`static_checks._fsperms.inspect_path` (POSIX bits via StateView,
-or icacls on Windows). Paths that are missing or cannot be ``lstat``-ed produce no finding.
+Every path goes through :meth:`StateView.perms` (POSIX bits, or icacls on Windows). Paths that
+are missing or cannot be ``lstat``-ed produce no finding.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import CheckMeta, Stage, check, define
-from openclaw_audit.facts.common import audit_agent_ids
-from openclaw_audit.facts.fsperms import Perms, inspect_path, tighten_command
+from openclaw_audit.facts.agents import audit_agent_ids
+from openclaw_audit.facts.files import auth_store_paths, log_file_path, sessions_index
 from openclaw_audit.report.model import Finding, Severity
+from openclaw_audit.state.view import Perms
 
 _PERMS_FIX = """
 A path that is missing, or that cannot be inspected at all (for example `lstat` denied because
@@ -350,13 +350,13 @@ def _perm_finding(
     return meta.finding(
         perms.detail(reason),
         title=title or None,
-        remediation=tighten_command(ctx, perms, is_dir=is_dir),
+        remediation=perms.tighten_command(ctx.env, is_dir=is_dir),
         subject=perms.path,
     )
 
 
 def _state_dir(ctx: AuditContext) -> Iterator[Finding]:
-    perms = inspect_path(ctx, ctx.paths.state_dir)
+    perms = ctx.state.perms(ctx.paths.state_dir, ctx.platform, ctx.env)
     if not perms.ok:
         return
     if perms.is_symlink:
@@ -376,7 +376,7 @@ def _state_dir(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _config(ctx: AuditContext) -> Iterator[Finding]:
-    perms = inspect_path(ctx, ctx.paths.config_path)
+    perms = ctx.state.perms(ctx.paths.config_path, ctx.platform, ctx.env)
     if not perms.ok:
         return
     if perms.is_symlink:
@@ -401,7 +401,7 @@ def _includes(ctx: AuditContext) -> Iterator[Finding]:
     if not ctx.config_exists:
         return  # the scan only runs on an existing, parsed main config (§1.5)
     for path in ctx.include_files:
-        perms = inspect_path(ctx, path)
+        perms = ctx.state.perms(path, ctx.platform, ctx.env)
         if not perms.ok:
             continue
         if perms.writable_by_others:
@@ -416,7 +416,7 @@ def _includes(ctx: AuditContext) -> Iterator[Finding]:
 
 
 def _credentials_dir(ctx: AuditContext) -> Iterator[Finding]:
-    perms = inspect_path(ctx, ctx.paths.creds_dir)
+    perms = ctx.state.perms(ctx.paths.creds_dir, ctx.platform, ctx.env)
     if not perms.ok or not perms.is_dir:
         return
     if perms.writable_by_others:
@@ -425,18 +425,6 @@ def _credentials_dir(ctx: AuditContext) -> Iterator[Finding]:
     elif perms.readable_by_others:
         reason = "channel credentials and allowlists are sensitive"
         yield _perm_finding(ctx, CREDS_READABLE, perms, reason, is_dir=True)
-
-
-SQLITE_AUTH_STORE = "openclaw-agent.sqlite"
-SQLITE_SIBLING_SUFFIXES = ("", "-wal", "-shm", "-journal")
-
-
-def auth_store_paths(state_dir: str, agent_id: str) -> tuple[str, list[str]]:
-    """The legacy JSON auth store and the SQLite store files of one agent."""
-    agent_dir = os.path.join(state_dir, "agents", agent_id, "agent")
-    json_store = os.path.join(agent_dir, "auth-profiles.json")
-    sqlite = [os.path.join(agent_dir, SQLITE_AUTH_STORE + s) for s in SQLITE_SIBLING_SUFFIXES]
-    return json_store, sqlite
 
 
 def _auth_store_finding(ctx: AuditContext, perms: Perms, label: str) -> Finding | None:
@@ -463,14 +451,14 @@ def _auth_store_finding(ctx: AuditContext, perms: Perms, label: str) -> Finding 
 
 def _agent_stores(ctx: AuditContext, agent_id: str) -> Iterator[Finding]:
     json_store, sqlite_files = auth_store_paths(ctx.paths.state_dir, agent_id)
-    sqlite_perms = [inspect_path(ctx, p) for p in sqlite_files]
+    sqlite_perms = [ctx.state.perms(p, ctx.platform, ctx.env) for p in sqlite_files]
     has_sqlite = any(p.ok for p in sqlite_perms)
     json_label = (
         f"Legacy auth-profiles.json of agent {agent_id}"
         if has_sqlite
         else f"auth-profiles.json of agent {agent_id}"
     )
-    targets = [(inspect_path(ctx, json_store), json_label)]
+    targets = [(ctx.state.perms(json_store, ctx.platform, ctx.env), json_label)]
     targets += [(p, f"SQLite auth store of agent {agent_id}") for p in sqlite_perms]
     for perms, label in targets:
         if perms.ok:
@@ -478,36 +466,22 @@ def _agent_stores(ctx: AuditContext, agent_id: str) -> Iterator[Finding]:
             if finding is not None:
                 yield finding
 
-    store = os.path.join(ctx.paths.state_dir, "agents", agent_id, "sessions", "sessions.json")
-    perms = inspect_path(ctx, store)
+    store = sessions_index(ctx.paths.state_dir, agent_id)
+    perms = ctx.state.perms(store, ctx.platform, ctx.env)
     if perms.ok and perms.readable_by_others:
         reason = "session routing and transcript metadata are sensitive"
         yield _perm_finding(ctx, SESSIONS_READABLE, perms, reason, is_dir=False)
-
-
-def log_file_path(ctx: AuditContext) -> str | None:
-    """``logging.file`` resolved (checks-filesystem.md §1.1), or None when not checkable."""
-    raw = ctx.config.get_trimmed("logging.file")
-    if raw is None:
-        return None
-    if raw.startswith("~"):
-        home = (ctx.env.get("HOME") or "").strip()
-        if not home:
-            return None
-        if raw == "~" or raw[1] in "/\\":
-            raw = os.path.join(home, raw[2:]) if len(raw) > 1 else home
-    return os.path.abspath(raw)
 
 
 def _log_file(ctx: AuditContext) -> Iterator[Finding]:
     path = log_file_path(ctx)
     if path is None:
         return
-    perms = inspect_path(ctx, path)
+    perms = ctx.state.perms(path, ctx.platform, ctx.env)
     if perms.ok and perms.readable_by_others:
         yield LOG_READABLE.finding(
             perms.detail("logs are redacted but still carry messages and tool output"),
-            remediation=tighten_command(ctx, perms, is_dir=False),
+            remediation=perms.tighten_command(ctx.env, is_dir=False),
             subject=path,
             location=ctx.config.location("logging.file"),
         )

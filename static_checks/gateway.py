@@ -11,25 +11,24 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.common import bind_mode, is_loopback_bind, tailscale_mode
 from openclaw_audit.facts.dangerous_flags import collect_flags
-from openclaw_audit.facts.gateway_auth import (
+from openclaw_audit.facts.gateway import (
     GATEWAY_TOKEN_ENV,
     allowed_origins,
-    as_secret_ref,
+    bind_mode,
     control_ui_enabled,
-    env_value,
     explicit_mode,
     has_gateway_auth,
     has_loopback_auth,
     http_tools_reenabled,
-    is_secret_ref,
+    is_loopback_bind,
     is_strict_loopback_proxy,
     mdns_mode,
-    plain_secret,
     resolve_gateway_auth,
+    tailscale_mode,
     trusted_proxies,
 )
+from openclaw_audit.facts.secret_refs import as_secret_ref, env_value, is_secret_ref, plain_secret
 from openclaw_audit.report.model import Finding, Severity
 
 _HOST_HEADER_FALLBACK = "gateway.controlUi.dangerouslyAllowHostHeaderOriginFallback"

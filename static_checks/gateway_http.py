@@ -11,8 +11,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.common import remotely_exposed
-from openclaw_audit.facts.gateway_auth import provides_http_auth, resolve_gateway_auth
+from openclaw_audit.facts.gateway import provides_http_auth, remotely_exposed, resolve_gateway_auth
 from openclaw_audit.report.model import Finding, Severity
 
 _CHAT = "gateway.http.endpoints.chatCompletions.enabled"

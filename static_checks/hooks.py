@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.common import remotely_exposed
-from openclaw_audit.facts.gateway_auth import ResolvedGatewayAuth, resolve_gateway_auth
+from openclaw_audit.facts.gateway import ResolvedGatewayAuth, remotely_exposed, resolve_gateway_auth
 from openclaw_audit.report.model import Finding, Severity
 
 MIN_TOKEN_LENGTH = 24

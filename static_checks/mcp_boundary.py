@@ -7,7 +7,6 @@ so a per-agent MCP split is not a security boundary.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +20,10 @@ from openclaw_audit.facts.exec_policy import (
     global_host,
     global_security,
 )
+from openclaw_audit.facts.files import mcporter_registry_path
 from openclaw_audit.report.model import Finding, Severity
 
 MAX_REGISTRY_BYTES = 16 * 1024 * 1024
-MCPORTER_REL = os.path.join("skills", "config", "mcporter.json")
 
 REGISTRY_INCOMPLETE = define(
     "tools.exec.mcporter_registry_inspection_incomplete",
@@ -139,7 +138,7 @@ def _enabled_names(servers: Any) -> list[str]:
 
 def _inspect_mcporter(ctx: AuditContext) -> tuple[str | None, Any]:
     """(problem, parsed data). (None, None) when the file does not exist."""
-    path = os.path.join(ctx.paths.state_dir, MCPORTER_REL)
+    path = mcporter_registry_path(ctx.paths.state_dir)
     info = ctx.state.inspect(path)
     if not info.ok:
         return None, None

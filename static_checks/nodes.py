@@ -8,7 +8,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.common import remotely_exposed
+from openclaw_audit.facts.gateway import remotely_exposed
 from openclaw_audit.report.model import Finding, Severity
 
 DANGEROUS_NODE_COMMANDS: tuple[str, ...] = (

@@ -6,7 +6,6 @@ then plugin install records, then hook install records.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.channel_accounts import KNOWN_CHANNELS
+from openclaw_audit.facts.files import extensions_dir, hooks_dir
 from openclaw_audit.facts.install_records import (
     InstallRecord,
     drifted,
@@ -391,14 +391,14 @@ def plugin_trust(ctx: AuditContext) -> Iterator[Finding]:
     yield from _record_findings(
         ctx,
         plugin_install_records(ctx),
-        os.path.join(state, "extensions"),
+        extensions_dir(state),
         (PLUGINS_UNPINNED, PLUGINS_INTEGRITY, PLUGINS_DRIFT),
         "Plugin",
     )
     yield from _record_findings(
         ctx,
         hook_install_records(ctx),
-        os.path.join(state, "hooks"),
+        hooks_dir(state),
         (HOOKS_UNPINNED, HOOKS_INTEGRITY, HOOKS_DRIFT),
         "Hook pack",
     )

@@ -1,20 +1,95 @@
-"""The agent roster as the tool/sandbox checks see it (checks-tools-sandbox.md §1.1).
+"""The agent roster and per-agent settings, as OpenClaw resolves them.
 
-Differs from ``_common.roster`` in two ways the tool checks need: every agent is labelled
-``agents.entries.<id>`` whichever roster form the config uses, and a config without any roster
-key has one implicit agent ``main`` that inherits the defaults.
+Spec: checks-tools-sandbox.md §1.1 (roster, implicit ``main``), checks-filesystem.md §1.2
+(audited agent ids). Two views of one roster: :func:`roster` keeps the config's own labels
+(``agents.entries.<key>`` or ``agents.list.<i>``) for checks that point at the config, while
+:func:`agents` labels every agent ``agents.entries.<id>`` and, when there is no roster key,
+yields the implicit agent ``main`` that inherits the defaults (what the tool checks need).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.common import normalize_agent_id, roster
 
+_AGENT_ID_OK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
+_AGENT_ID_BAD_RUN = re.compile(r"[^a-z0-9_-]+")
 SANDBOX_MODES = ("off", "non-main", "all")
+
+
+def normalize_agent_id(value: str) -> str:
+    s = value.strip()
+    if _AGENT_ID_OK.match(s):
+        return s.lower()
+    s = _AGENT_ID_BAD_RUN.sub("-", s.lower()).strip("-")[:64]
+    return s or "main"
+
+
+@dataclass(frozen=True, slots=True)
+class Agent:
+    id: str  # as written in the config (entries key or list item id)
+    label: str  # config path prefix of this agent: agents.entries.<key> or agents.list.<i>
+    config: Mapping[str, Any]  # the agent object ({} when not an object)
+    index: int  # position in the roster
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    kind: str  # "entries", "list" or "none" (no roster key: implicit agent main)
+    agents: tuple[Agent, ...]
+
+
+def roster(ctx: AuditContext) -> Roster:
+    """The configured agents: ``agents.entries`` (map) if present, else ``agents.list``."""
+    return ctx.memo("agents.roster", lambda: _roster(ctx))
+
+
+def _roster(ctx: AuditContext) -> Roster:
+    agents_cfg = ctx.config.get_dict("agents")
+    if "entries" in agents_cfg:
+        entries = agents_cfg.get("entries")
+        out = []
+        if isinstance(entries, Mapping):
+            for i, (key, value) in enumerate(entries.items()):
+                cfg = value if isinstance(value, Mapping) else {}
+                out.append(Agent(id=key, label=f"agents.entries.{key}", config=cfg, index=i))
+        return Roster("entries", tuple(out))
+    if "list" in agents_cfg:
+        items = agents_cfg.get("list")
+        out = []
+        if isinstance(items, list):
+            for i, value in enumerate(items):
+                if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+                    out.append(
+                        Agent(id=value["id"], label=f"agents.list.{i}", config=value, index=i)
+                    )
+        return Roster("list", tuple(out))
+    return Roster("none", ())
+
+
+def default_agent_id(ctx: AuditContext) -> str:
+    return ctx.memo("agents.default_agent_id", lambda: _default_agent_id(ctx))
+
+
+def _default_agent_id(ctx: AuditContext) -> str:
+    agents = roster(ctx).agents
+    for agent in agents:
+        if agent.config.get("default") is True:
+            return normalize_agent_id(agent.id)
+    if agents:
+        return normalize_agent_id(agents[0].id)
+    return "main"
+
+
+def audit_agent_ids(ctx: AuditContext) -> list[str]:
+    """``main``, then the default agent, then every roster id (normalised, de-duplicated)."""
+    ids = ["main", default_agent_id(ctx)]
+    ids.extend(normalize_agent_id(a.id) for a in roster(ctx).agents if a.id.strip())
+    return list(dict.fromkeys(ids))
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,16 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.common import roster
+from openclaw_audit.facts.agents import roster
+from openclaw_audit.facts.plugin_dirs import PLUGIN_MANIFEST, plugin_dirs
 
 _SANDBOX_BREAK_GLASS = (
     "dangerouslyAllowReservedContainerTargets",
     "dangerouslyAllowExternalBindSources",
     "dangerouslyAllowContainerNamespaceJoin",
 )
-_MANIFEST = "openclaw.plugin.json"
 _MANIFEST_MAX_BYTES = 1 << 20
-_IGNORED_DIR = re.compile(r"^\.|^node_modules$|\.bak$|\.backup-|\.disabled(\.[^.]+)*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,18 +110,13 @@ def _sandbox_flags(ctx: AuditContext) -> Iterator[Flag]:
 
 def _plugin_dir(ctx: AuditContext, plugin_id: str) -> str | None:
     """The installed plugin directory whose lower-cased name is the plugin id."""
-    extensions = os.path.join(ctx.paths.state_dir, "extensions")
     wanted = plugin_id.strip().lower()
     if not wanted:
         return None
-    for name in ctx.state.listdir(extensions):
-        lowered = name.lower()
-        if lowered != wanted or _IGNORED_DIR.search(lowered):
-            continue
-        path = os.path.join(extensions, name)
-        info = ctx.state.inspect(path)
-        if info.ok and info.is_dir and not info.is_symlink:
-            return path
+    dirs = plugin_dirs(ctx)
+    for index, pid in enumerate(dirs.ids):
+        if pid == wanted:
+            return dirs.path_of(index)
     return None
 
 
@@ -131,7 +125,7 @@ def _declared_flags(ctx: AuditContext, plugin_id: str) -> list[tuple[str, Any]]:
     plugin_dir = _plugin_dir(ctx, plugin_id)
     if plugin_dir is None:
         return []
-    text = ctx.state.read_text(os.path.join(plugin_dir, _MANIFEST), _MANIFEST_MAX_BYTES)
+    text = ctx.state.read_text(os.path.join(plugin_dir, PLUGIN_MANIFEST), _MANIFEST_MAX_BYTES)
     if text is None:
         return []
     try:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.agents import agents, default_scope_id, sub, sub_dict
-from openclaw_audit.facts.common import normalize_agent_id
+from openclaw_audit.facts import files
+from openclaw_audit.facts.agents import (
+    agents,
+    default_scope_id,
+    normalize_agent_id,
+    sub,
+    sub_dict,
+)
 
 _MODE_TO_SECURITY = {"deny": "deny", "allowlist": "allowlist", "ask": "allowlist"}
 _MODE_TO_SECURITY |= {"auto": "allowlist", "full": "full"}
@@ -74,7 +79,7 @@ def exec_scopes(ctx: AuditContext) -> list[ExecScope]:
 
 def load_exec_approvals(ctx: AuditContext) -> Mapping[str, Any]:
     """``<stateDir>/exec-approvals.json`` as a dict; {} when missing, unreadable or invalid."""
-    text = ctx.state.read_text(os.path.join(ctx.paths.state_dir, "exec-approvals.json"))
+    text = ctx.state.read_text(files.exec_approvals_path(ctx.paths.state_dir))
     if text is None:
         return {}
     try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.facts import files
 from openclaw_audit.facts.plugin_dirs import read_json
 
 _PINNED_VERSION = re.compile(r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
@@ -62,7 +63,7 @@ def _records_from_file(data: object) -> list[InstallRecord]:
 
 def plugin_install_records(ctx: AuditContext) -> list[InstallRecord]:
     """Records from ``<stateDir>/plugins/installs.json``, then legacy ``plugins.installs``."""
-    path = os.path.join(ctx.paths.state_dir, "plugins", "installs.json")
+    path = files.plugin_installs_path(ctx.paths.state_dir)
     out = _records_from_file(read_json(ctx, path))
     seen = {r.id for r in out}
     for key, rec in ctx.config.get_dict("plugins.installs").items():

@@ -14,6 +14,7 @@ import re
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts.channel_accounts import DEFAULT_ACCOUNT_ID
 from openclaw_audit.facts.channel_identities import stringify
+from openclaw_audit.state.view import StateView
 
 # Stores are small JSON files; anything bigger is not a store we should trust or parse.
 MAX_STORE_BYTES = 1 << 20
@@ -52,6 +53,15 @@ def parse_store(text: str | None) -> list[str]:
     return list(out)
 
 
+def store_path(creds_dir: str, channel: str, account_id: str) -> str:
+    return os.path.join(creds_dir, store_filename(channel, account_id))
+
+
+def read_store(state: StateView, creds_dir: str, channel: str, account_id: str) -> list[str]:
+    """The approved senders of one store; [] on any problem (missing, oversized, malformed)."""
+    return parse_store(state.read_text(store_path(creds_dir, channel, account_id), MAX_STORE_BYTES))
+
+
 class PairingStores:
     """Reads each store file at most once per audit run."""
 
@@ -60,7 +70,7 @@ class PairingStores:
         self._cache: dict[tuple[str, str], list[str]] = {}
 
     def path(self, channel: str, account_id: str) -> str:
-        return os.path.join(self._ctx.paths.creds_dir, store_filename(channel, account_id))
+        return store_path(self._ctx.paths.creds_dir, channel, account_id)
 
     def display_path(self, channel: str, account_id: str) -> str:
         """The store path with the home directory shortened to ``~``."""
@@ -74,7 +84,6 @@ class PairingStores:
         key = (channel, account_id)
         cached = self._cache.get(key)
         if cached is None:
-            text = self._ctx.state.read_text(self.path(channel, account_id), MAX_STORE_BYTES)
-            cached = parse_store(text)
+            cached = read_store(self._ctx.state, self._ctx.paths.creds_dir, channel, account_id)
             self._cache[key] = cached
         return cached

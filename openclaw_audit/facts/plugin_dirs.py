@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.facts import files
 
+PLUGIN_MANIFEST = "openclaw.plugin.json"
 _DISABLED_SUFFIX = re.compile(r"\.disabled(\.[^.]+)*$")
 
 
@@ -28,7 +30,7 @@ class PluginDirs:
 
 
 def extensions_dir(ctx: AuditContext) -> str:
-    return os.path.join(ctx.paths.state_dir, "extensions")
+    return files.extensions_dir(ctx.paths.state_dir)
 
 
 def is_ignored_dir_name(name: str) -> bool:
@@ -96,7 +98,7 @@ def read_json(ctx: AuditContext, path: str, max_bytes: int = 1 << 20) -> object:
 
 def manifest_id(ctx: AuditContext, plugin_dir: str) -> str | None:
     """The ``id`` declared in ``openclaw.plugin.json``, if any."""
-    data = read_json(ctx, os.path.join(plugin_dir, "openclaw.plugin.json"))
+    data = read_json(ctx, os.path.join(plugin_dir, PLUGIN_MANIFEST))
     if isinstance(data, dict) and isinstance(data.get("id"), str) and data["id"].strip():
         return data["id"].strip()
     return None

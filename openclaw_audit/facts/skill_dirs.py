@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.facts.common import (
+from openclaw_audit.facts import files
+from openclaw_audit.facts.agents import (
     audit_agent_ids,
     default_agent_id,
     normalize_agent_id,
@@ -41,8 +42,8 @@ def agent_workspace(ctx: AuditContext, agent_id: str) -> str:
         ws = ctx.config.get_str("agents.defaults.workspace")
         if ws is not None and ws.strip():
             return _abs(ctx, ws)
-        return os.path.join(ctx.paths.state_dir, "workspace")
-    return os.path.join(ctx.paths.state_dir, f"workspace-{agent_id}")
+        return files.default_workspace(ctx.paths.state_dir, agent_id, is_default=True)
+    return files.default_workspace(ctx.paths.state_dir, agent_id, is_default=False)
 
 
 def agent_workspaces(ctx: AuditContext) -> list[str]:
@@ -77,7 +78,7 @@ def _children(ctx: AuditContext, parent: str) -> list[str]:
 def skill_dirs(ctx: AuditContext) -> list[SkillDir]:
     """Skill dirs (with a SKILL.md) from workspaces, managed skills and extra dirs, each once."""
     parents = [os.path.join(ws, "skills") for ws in agent_workspaces(ctx)]
-    parents.append(os.path.join(ctx.paths.state_dir, "skills"))
+    parents.append(files.managed_skills_dir(ctx.paths.state_dir))
     parents.extend(
         _abs(ctx, d) for d in ctx.config.get_str_list("skills.load.extraDirs") if d.strip()
     )

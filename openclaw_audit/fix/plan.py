@@ -8,7 +8,6 @@ a skip reason where nothing may or needs to be done; the applier re-checks befor
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import stat
@@ -20,14 +19,15 @@ from typing import Any
 from openclaw_audit.config.loader import LoadedConfig
 from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.provenance import Origin
+from openclaw_audit.facts import files
+from openclaw_audit.facts.channel_accounts import DEFAULT_ACCOUNT_ID
+from openclaw_audit.facts.pairing_store import read_store
 from openclaw_audit.state import winacl
+from openclaw_audit.state.view import StateView
 
 DIR_TARGET = 0o700
 FILE_TARGET = 0o600
-PAIRING_STORE_MAX_BYTES = 1 << 20
 _ENV_REF = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)\}")
-_STORE_BAD_CHARS = re.compile(r'[\\/:*?"<>|]|\.\.')
-SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 ConfigPath = tuple[str, ...]
 
@@ -139,8 +139,9 @@ def _dotted(path: Sequence[str]) -> str:
 
 
 class _ConfigPlanner:
-    def __init__(self, loaded: LoadedConfig, plan: FixPlan) -> None:
+    def __init__(self, loaded: LoadedConfig, plan: FixPlan, state: StateView) -> None:
         self.loaded = loaded
+        self.state = state
         self.view = loaded.source
         self.plan = plan
         self.texts = _TextCache()
@@ -251,7 +252,9 @@ class _ConfigPlanner:
         if not _absent_or_empty(section, "groupAllowFrom"):
             return
         account = path[3] if len(path) == 4 else None
-        store = read_pairing_store(self.loaded.paths.creds_dir, "whatsapp", account)
+        # Blank or "default" account keys name the default account's store.
+        account_id = (account or "").strip() or DEFAULT_ACCOUNT_ID
+        store = read_store(self.state, self.loaded.paths.creds_dir, "whatsapp", account_id)
         if not store:
             return
         change = f"{_dotted((*path, 'groupAllowFrom'))}=pairing-store"
@@ -266,90 +269,29 @@ def _absent_or_empty(section: Mapping[str, Any], key: str) -> bool:
     return key not in section or section[key] == []
 
 
-def pairing_store_path(creds_dir: str, channel: str, account: str | None) -> str:
-    """``<ch>-allowFrom.json`` for the default account, ``<ch>-<id>-allowFrom.json`` otherwise
-    (checks-channels.md §1.5)."""
-
-    def safe(part: str) -> str:
-        return _STORE_BAD_CHARS.sub("_", part.lower())
-
-    acc = (account or "").strip().lower()
-    if not acc or acc == "default":
-        return os.path.join(creds_dir, f"{safe(channel)}-allowFrom.json")
-    return os.path.join(creds_dir, f"{safe(channel)}-{safe(acc)}-allowFrom.json")
-
-
-def read_pairing_store(creds_dir: str, channel: str, account: str | None) -> list[str]:
-    """The approved senders; [] on any problem (missing, unreadable, wrong shape)."""
-    path = pairing_store_path(creds_dir, channel, account)
-    try:
-        st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode) or st.st_size > PAIRING_STORE_MAX_BYTES:
-            return []
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError, RecursionError):
-        return []
-    items = doc.get("allowFrom") if isinstance(doc, dict) else None
-    if not isinstance(items, list):
-        return []
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, bool) or not isinstance(item, str | int | float):
-            continue
-        if isinstance(item, float) and item.is_integer():
-            item = int(item)
-        text = str(item).strip()
-        if text and text not in out:
-            out.append(text)
-    return out
-
-
 # --- permission part -------------------------------------------------------------------------
 
 
 def permission_targets(
-    paths: AuditPaths, include_files: Sequence[str], agent_ids: Sequence[str]
+    state: StateView,
+    paths: AuditPaths,
+    include_files: Sequence[str],
+    agent_ids: Sequence[str],
 ) -> list[tuple[str, bool]]:
     """(path, is_dir) in exactly the order of fix.md §3."""
     out: list[tuple[str, bool]] = [(paths.state_dir, True), (paths.config_path, False)]
     out.extend((p, False) for p in include_files)
     out.append((paths.creds_dir, True))
-    out.extend((p, False) for p in _regular_files(paths.creds_dir, ".json"))
+    out.extend((p, False) for p in files.credential_files(state, paths.creds_dir))
     for agent in agent_ids:
-        base = os.path.join(paths.state_dir, "agents", agent)
-        agent_dir = os.path.join(base, "agent")
-        sessions = os.path.join(base, "sessions")
-        out.append((base, True))
-        out.append((agent_dir, True))
-        out.extend(
-            (os.path.join(agent_dir, "openclaw-agent.sqlite" + s), False) for s in SQLITE_SUFFIXES
-        )
-        out.append((os.path.join(agent_dir, "auth-profiles.json"), False))
-        out.append((sessions, True))
-        out.append((os.path.join(sessions, "sessions.json"), False))
-        out.extend((p, False) for p in _regular_files(sessions, ".jsonl"))
-    return out
-
-
-def _regular_files(directory: str, suffix: str) -> list[str]:
-    """Regular files (not symlinks, not subdirectories) directly in a real directory, by name."""
-    try:
-        if not stat.S_ISDIR(os.lstat(directory).st_mode):
-            return []
-        names = sorted(os.listdir(directory))
-    except OSError:
-        return []
-    out = []
-    for name in names:
-        if not name.endswith(suffix):
-            continue
-        full = os.path.join(directory, name)
-        try:
-            if stat.S_ISREG(os.lstat(full).st_mode):
-                out.append(full)
-        except OSError:
-            continue
+        json_store, sqlite_files = files.auth_store_paths(paths.state_dir, agent)
+        out.append((files.agent_root(paths.state_dir, agent), True))
+        out.append((files.agent_dir(paths.state_dir, agent), True))
+        out.extend((p, False) for p in sqlite_files)
+        out.append((json_store, False))
+        out.append((files.sessions_dir(paths.state_dir, agent), True))
+        out.append((files.sessions_index(paths.state_dir, agent), False))
+        out.extend((p, False) for p in files.transcripts(state, paths.state_dir, agent))
     return out
 
 
@@ -434,9 +376,10 @@ def build_plan(
 ) -> FixPlan:
     paths = loaded.paths
     plan = FixPlan(state_dir=paths.state_dir, config_path=paths.config_path)
+    state = StateView()
     if loaded.exists:
-        _ConfigPlanner(loaded, plan).run()
+        _ConfigPlanner(loaded, plan, state).run()
     includes = loaded.include_files if loaded.exists else ()
-    targets = permission_targets(paths, includes, agent_ids)
+    targets = permission_targets(state, paths, includes, agent_ids)
     plan.actions = plan_permissions(targets, platform=platform, env=loaded.env, inspector=inspector)
     return plan

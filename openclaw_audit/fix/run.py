@@ -28,7 +28,7 @@ def _load(options: AuditOptions) -> LoadedConfig:
 
 def _agent_ids(loaded: LoadedConfig, options: AuditOptions) -> Sequence[str]:
     from openclaw_audit.engine.audit import build_context
-    from openclaw_audit.facts.common import audit_agent_ids
+    from openclaw_audit.facts.agents import audit_agent_ids
 
     return audit_agent_ids(build_context(loaded, options))
 

@@ -1,9 +1,14 @@
 """StateView: read-only filesystem facts for the state dir and the paths checks name.
 
-Every path is ``lstat``-ed (and ``stat``-ed when it is a link) at most once per audit. Errors
-(missing, permission denied, not a directory) make a path "unknown": checks emit nothing for
-it (spec: checks-filesystem.md §1.3). Paths come from the config, so they may hold a NUL or a
-lone surrogate, which the OS layer rejects with ValueError: those count as errors too.
+Checks and facts ask this view every filesystem question (lstat, listings, file texts,
+permissions); nothing else in them touches the filesystem. Every path is ``lstat``-ed (and
+``stat``-ed when it is a link) at most once per audit. Errors (missing, permission denied, not
+a directory) make a path "unknown": checks emit nothing for it (spec: checks-filesystem.md
+§1.3). Paths come from the config, so they may hold a NUL or a lone surrogate, which the OS
+layer rejects with ValueError: those count as errors too.
+
+Permissions (:meth:`StateView.perms`) have one shape whatever the platform: POSIX mode bits,
+or on Windows the ACL as ``icacls`` reports it (checks-filesystem.md §1.3, §1.4).
 """
 
 from __future__ import annotations
@@ -12,8 +17,11 @@ import errno
 import logging
 import os
 import stat as statmod
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from openclaw_audit.state import winacl
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +72,58 @@ class DirEntry:
     kind: str
 
 
+def run_icacls(target: str) -> str:
+    """Seam for tests: the icacls runner the Windows branch uses (monkeypatch this)."""
+    return winacl.default_runner(target)
+
+
+@dataclass(frozen=True, slots=True)
+class Perms:
+    """Who else may read or write a path, POSIX bits or Windows ACL.
+
+    ``ok`` is False for a missing or un-lstat-able path: such paths produce no finding.
+    """
+
+    path: str
+    ok: bool
+    is_symlink: bool = False
+    is_dir: bool = False
+    source: str = "unknown"  # "posix", "windows-acl" or "unknown"
+    bits: int = 0
+    acl_summary: str | None = None
+    world_writable: bool = False
+    group_writable: bool = False
+    world_readable: bool = False
+    group_readable: bool = False
+
+    @property
+    def writable_by_others(self) -> bool:
+        return self.world_writable or self.group_writable
+
+    @property
+    def readable_by_others(self) -> bool:
+        return self.world_readable or self.group_readable
+
+    def detail(self, reason: str) -> str:
+        """``<path> mode=NNN; reason`` (or ``acl=<summary>`` on Windows)."""
+        if self.source == "windows-acl":
+            return f"{self.path} acl={self.acl_summary or 'unknown'}; {reason}"
+        return f"{self.path} mode={self.bits:03o}; {reason}"
+
+    def tighten_command(self, env: Mapping[str, str], *, is_dir: bool) -> str:
+        """``chmod 700|600 <path>`` on POSIX; the icacls reset on Windows (fix.md §3 table)."""
+        if self.source == "windows-acl":
+            return winacl.icacls_reset_command(self.path, is_dir=is_dir, env=env)
+        return f"chmod {'700' if is_dir else '600'} {self.path}"
+
+
 class StateView:
     """Cached filesystem inspection. Never follows a path outside what a check asks for."""
 
     def __init__(self) -> None:
         self._cache: dict[str, PermInfo] = {}
         self._real: dict[str, str | None] = {}
+        self._perms: dict[tuple[str, str], Perms] = {}
 
     def inspect(self, path: str | os.PathLike[str]) -> PermInfo:
         key = os.fspath(path)
@@ -83,13 +137,66 @@ class StateView:
     def exists(self, path: str | os.PathLike[str]) -> bool:
         return self.inspect(path).ok
 
-    def listdir(self, path: str | os.PathLike[str]) -> list[str]:
-        """Sorted entry names of a directory; [] when it cannot be read."""
-        try:
-            return sorted(os.listdir(path))
-        except (OSError, ValueError) as exc:
-            log.debug("cannot list %r: %s", path, _why(exc))
+    def perms(self, path: str, platform: str, env: Mapping[str, str]) -> Perms:
+        """Permissions of ``path`` as the filesystem checks judge them (icacls on win32)."""
+        key = (path, platform)
+        cached = self._perms.get(key)
+        if cached is None:
+            cached = self._judge_perms(path, platform, env)
+            self._perms[key] = cached
+        return cached
+
+    def _judge_perms(self, path: str, platform: str, env: Mapping[str, str]) -> Perms:
+        info = self.inspect(path)
+        if not info.ok:
+            return Perms(path=path, ok=False)
+        base = Perms(
+            path=path, ok=True, is_symlink=info.is_symlink, is_dir=info.is_dir, bits=info.bits
+        )
+        if not info.target_ok:
+            # A dangling link protects nothing: its own bits are always 777 on Linux, so judging
+            # them would report a world-writable file that does not exist (deliberate deviation
+            # from checks-filesystem.md §1.3 step 3; the *.symlink finding still fires).
+            return base
+        if platform == "win32":
+            acl = winacl.inspect_acl(path, env, run_icacls)
+            if not acl.ok:
+                log.debug("icacls %s failed: %s", path, acl.error)
+                return base  # icacls failed: nothing can be judged
+            return replace(
+                base,
+                source="windows-acl",
+                acl_summary=winacl.format_acl_summary(acl),
+                world_writable=acl.world_writable,
+                group_writable=acl.group_writable,
+                world_readable=acl.world_readable,
+                group_readable=acl.group_readable,
+            )
+        return replace(
+            base,
+            source="posix",
+            world_writable=info.world_writable,
+            group_writable=info.group_writable,
+            world_readable=info.world_readable,
+            group_readable=info.group_readable,
+        )
+
+    def regular_files(self, directory: str, suffix: str) -> list[str]:
+        """Regular files (not symlinks) named ``*<suffix>`` directly in a real directory (not
+        a symlink to one), sorted by name; [] when the directory is missing or unreadable."""
+        info = self.inspect(directory)
+        if not info.ok or info.is_symlink or not info.is_dir:
             return []
+        try:
+            entries = self.entries(directory)
+        except OSError as exc:
+            log.debug("cannot list %r: %s", directory, _why(exc))
+            return []
+        return [
+            os.path.join(directory, e.name)
+            for e in entries
+            if e.kind == "file" and e.name.endswith(suffix)
+        ]
 
     def realpath(self, path: str | os.PathLike[str]) -> str | None:
         """Symlink-resolved absolute path (read-only lookups); None when it cannot be resolved."""

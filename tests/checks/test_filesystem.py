@@ -12,10 +12,10 @@ import pytest
 from builders import by_id, ids, make_ctx, one, run_checks
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage
-from openclaw_audit.facts import fsperms as _fsperms
+from openclaw_audit.facts.files import log_file_path
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.state import view as state_mod
-from openclaw_audit.static_checks.filesystem import is_synced_path, log_file_path
+from openclaw_audit.static_checks.filesystem import is_synced_path
 
 
 def mkdir(path: Path, mode: int = 0o700) -> Path:
@@ -484,7 +484,7 @@ WIN_ENV = {"USERNAME": "tester", "USERDOMAIN": "DESKTOP-T", "HOME": "/nonexisten
 def test_windows_uses_icacls_not_mode_bits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sd = state(tmp_path, 0o777)  # POSIX bits are ignored on win32
     mkfile(sd / "openclaw.json", 0o666)
-    monkeypatch.setattr(_fsperms, "run_icacls", fake_icacls({}))
+    monkeypatch.setattr(state_mod, "run_icacls", fake_icacls({}))
     assert fs(ctx_for(sd, env=WIN_ENV, platform="win32")) == []
 
 
@@ -493,7 +493,7 @@ def test_windows_world_readable_state_dir(tmp_path: Path, monkeypatch: pytest.Mo
     aces = (
         "NT AUTHORITY\\SYSTEM:(OI)(CI)(F)\n  BUILTIN\\Users:(OI)(CI)(RX)\n  DESKTOP-T\\tester:(F)"
     )
-    monkeypatch.setattr(_fsperms, "run_icacls", fake_icacls({os.sep + "state": aces}))
+    monkeypatch.setattr(state_mod, "run_icacls", fake_icacls({os.sep + "state": aces}))
     f = one(fs(ctx_for(sd, env=WIN_ENV, platform="win32")), "fs.state_dir.perms_readable")
     assert f.detail.startswith(f"{sd} acl=BUILTIN\\Users:(OI)(CI)(RX); ")
     assert f.remediation == (
@@ -508,7 +508,7 @@ def test_windows_anonymous_sid_full_is_world_writable_config(
     sd = state(tmp_path)
     cfg = mkfile(sd / "openclaw.json", 0o600)
     table = {"openclaw.json": "*S-1-5-18:(F)\n *S-1-5-7:(F)"}
-    monkeypatch.setattr(_fsperms, "run_icacls", fake_icacls(table))
+    monkeypatch.setattr(state_mod, "run_icacls", fake_icacls(table))
     f = one(fs(ctx_for(sd, env=WIN_ENV, platform="win32")), "fs.config.perms_writable")
     assert f.remediation == (
         f'icacls "{cfg}" /inheritance:r /grant:r "DESKTOP-T\\tester:F" /grant:r "*S-1-5-18:F"'
@@ -521,7 +521,7 @@ def test_windows_other_user_read_is_group_readable(
     sd = state(tmp_path)
     mkfile(sd / "openclaw.json", 0o600)
     table = {"openclaw.json": "DESKTOP-T\\tester:(F)\n DESKTOP-T\\guest2:(R)"}
-    monkeypatch.setattr(_fsperms, "run_icacls", fake_icacls(table))
+    monkeypatch.setattr(state_mod, "run_icacls", fake_icacls(table))
     found = fs(ctx_for(sd, env=WIN_ENV, platform="win32"))
     assert ids(found) == ["fs.config.perms_group_readable"]
 
@@ -534,7 +534,7 @@ def test_windows_icacls_failure_reports_nothing(
     def broken(target: str) -> str:
         raise FileNotFoundError("icacls")
 
-    monkeypatch.setattr(_fsperms, "run_icacls", broken)
+    monkeypatch.setattr(state_mod, "run_icacls", broken)
     assert fs(ctx_for(sd, env=WIN_ENV, platform="win32")) == []
 
 
@@ -542,7 +542,7 @@ def test_windows_symlink_still_uses_lstat(tmp_path: Path, monkeypatch: pytest.Mo
     real = mkdir(tmp_path / "real", 0o700)
     link = tmp_path / "state"
     link.symlink_to(real)
-    monkeypatch.setattr(_fsperms, "run_icacls", fake_icacls({}))
+    monkeypatch.setattr(state_mod, "run_icacls", fake_icacls({}))
     assert ids(fs(ctx_for(link, env=WIN_ENV, platform="win32"))) == ["fs.state_dir.symlink"]
 
 

@@ -6,7 +6,8 @@ import pytest
 
 from builders import make_ctx
 from openclaw_audit.engine.context import AuthOverride
-from openclaw_audit.facts import gateway_auth as ga
+from openclaw_audit.facts import gateway as ga
+from openclaw_audit.facts import secret_refs
 
 TOKEN = "t" * 32
 
@@ -30,14 +31,14 @@ TOKEN = "t" * 32
     ],
 )
 def test_is_secret_ref(value: object, expected: bool) -> None:
-    assert ga.is_secret_ref(value) is expected
+    assert secret_refs.is_secret_ref(value) is expected
 
 
 def test_configured_secret_input() -> None:
-    assert ga.is_configured_secret_input("x")
-    assert ga.is_configured_secret_input({"source": "env", "id": "X"})
-    assert not ga.is_configured_secret_input("  ")
-    assert not ga.is_configured_secret_input(7)
+    assert secret_refs.is_configured_secret_input("x")
+    assert secret_refs.is_configured_secret_input({"source": "env", "id": "X"})
+    assert not secret_refs.is_configured_secret_input("  ")
+    assert not secret_refs.is_configured_secret_input(7)
 
 
 def test_mode_inference_config_first_and_env() -> None:
@@ -193,10 +194,10 @@ def test_ui_proxy_mdns_and_deny_list_helpers() -> None:
 
 
 def test_env_reference_look() -> None:
-    assert ga.looks_like_env_reference("${GW_PASSWORD}")
-    assert ga.looks_like_env_reference(" $gw_password ")
-    assert not ga.looks_like_env_reference("hunter2")
-    assert not ga.looks_like_env_reference("pa$$word")
+    assert secret_refs.looks_like_env_reference("${GW_PASSWORD}")
+    assert secret_refs.looks_like_env_reference(" $gw_password ")
+    assert not secret_refs.looks_like_env_reference("hunter2")
+    assert not secret_refs.looks_like_env_reference("pa$$word")
 
 
 @pytest.mark.parametrize("mode", ["token", "none", "trusted-proxy"])

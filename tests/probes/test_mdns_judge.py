@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from builders import ids, make_ctx
+from openclaw_audit.facts import gateway as gw
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes.mdns_judge import Instance, MdnsFacts
 from openclaw_audit.probes.mdns_probe import bounded_txt, instance_label
@@ -74,22 +75,22 @@ def test_local_by_lan_host_or_srv_target_without_local_address() -> None:
 
 
 def test_gateway_port_from_env_then_config() -> None:
-    assert mj.gateway_port(make_ctx({"gateway": {"port": 19000}})) == 19000
+    assert gw.gateway_port(make_ctx({"gateway": {"port": 19000}})) == 19000
     env_ctx = make_ctx({"gateway": {"port": 19000}}, env={"OPENCLAW_GATEWAY_PORT": " 20000 "})
-    assert mj.gateway_port(env_ctx) == 20000
+    assert gw.gateway_port(env_ctx) == 20000
     bad = make_ctx({"gateway": {"port": "x"}}, env={"OPENCLAW_GATEWAY_PORT": "abc"})
-    assert mj.gateway_port(bad) == 18789
-    assert mj.gateway_port(make_ctx({"gateway": {"port": -1}})) == 18789
+    assert gw.gateway_port(bad) == 18789
+    assert gw.gateway_port(make_ctx({"gateway": {"port": -1}})) == 18789
 
 
 def test_local_hostname_rules() -> None:
     ctx = make_ctx({})
-    assert mj.local_mdns_hostname(ctx, "box.example.com") == "box"
-    assert mj.local_mdns_hostname(ctx, "box.local") == "box"
-    assert mj.local_mdns_hostname(ctx, "") == "openclaw"
-    assert len(mj.local_mdns_hostname(ctx, "x" * 100).encode()) == 63
+    assert gw.local_mdns_hostname(ctx, "box.example.com") == "box"
+    assert gw.local_mdns_hostname(ctx, "box.local") == "box"
+    assert gw.local_mdns_hostname(ctx, "") == "openclaw"
+    assert len(gw.local_mdns_hostname(ctx, "x" * 100).encode()) == 63
     env_ctx = make_ctx({}, env={"OPENCLAW_MDNS_HOSTNAME": "Studio.local"})
-    assert mj.local_mdns_hostname(env_ctx, "box") == "Studio"
+    assert gw.local_mdns_hostname(env_ctx, "box") == "Studio"
 
 
 # --- txt_leak ---------------------------------------------------------------------------

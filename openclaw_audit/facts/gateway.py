@@ -1,8 +1,9 @@
-"""Shared gateway auth and exposure definitions (spec: checks-gateway.md §1 and §5).
+"""The gateway as OpenClaw runs it: bind, Tailscale exposure, port, mDNS and auth.
 
-Everything here is a small pure function over :class:`AuditContext`. Auth *decisions* use the
-resolved view (a SecretRef still present there is not a usable credential); "configured" tests
-use the source view, so a configured-but-unavailable SecretRef still counts as configured
+Spec: checks-gateway.md §1 and §5, config-model.md §8, deep-probes.md §2.2 and §6. Everything
+here is a small pure function over :class:`AuditContext`. Auth *decisions* use the resolved
+view (a SecretRef still present there is not a usable credential); "configured" tests use the
+source view, so a configured-but-unavailable SecretRef still counts as configured
 (checks-gateway.md §6, config-model.md §5).
 
 Other check groups (hooks) import :func:`resolve_gateway_auth` to compare the hooks token with
@@ -12,14 +13,20 @@ leaks them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext, AuthOverride
-from openclaw_audit.facts.common import tailscale_mode
+from openclaw_audit.facts.secret_refs import (
+    env_value,
+    is_configured_secret_input,
+    plain_secret,
+)
 
+DEFAULT_PORT = 18789
+_TRUTHY = frozenset({"1", "true", "yes", "on"})
+_PORT_ENV = ("OPENCLAW_GATEWAY_PORT", "CLAWDBOT_GATEWAY_PORT")  # legacy alias still honoured
 GATEWAY_TOKEN_ENV = "OPENCLAW_GATEWAY_TOKEN"
 GATEWAY_PASSWORD_ENV = "OPENCLAW_GATEWAY_PASSWORD"
 
@@ -53,76 +60,47 @@ HTTP_TOOL_DENY: tuple[str, ...] = (
 _STRICT_LOOPBACK_PROXIES = frozenset({"127.0.0.1", "::1", "127.0.0.1/32", "::1/128"})
 
 # ---------------------------------------------------------------------------------------------
-# SecretRefs (config-model.md §5)
+# Bind, Tailscale, port (checks-gateway.md §1, config-model.md §8)
 # ---------------------------------------------------------------------------------------------
 
-_REF_SOURCES = frozenset({"env", "file", "exec"})
-_REF_KEYS = frozenset({"source", "provider", "id"})
-_ENV_NAME = r"[A-Z][A-Z0-9_]{0,127}"
-_ENV_SHORTHAND = re.compile(rf"^\$\{{({_ENV_NAME})\}}$|^\$({_ENV_NAME})$")
-_LEGACY_MARKERS = ("secretref-env:", "__env__:")
-_ENV_ID = re.compile(rf"^{_ENV_NAME}$")
+
+def bind_mode(ctx: AuditContext) -> str:
+    """``gateway.bind`` when a string, else ``"loopback"``."""
+    bind = ctx.config.get_str("gateway.bind")
+    return bind if bind is not None else "loopback"
 
 
-@dataclass(frozen=True, slots=True)
-class SecretRef:
-    source: str  # env | file | exec
-    provider: str | None  # None: the default provider for the source
-    id: str
+def is_loopback_bind(ctx: AuditContext) -> bool:
+    return bind_mode(ctx) == "loopback"
 
 
-def as_secret_ref(value: Any) -> SecretRef | None:
-    """The SecretRef a config value denotes (object or string shorthand), else None."""
-    if isinstance(value, Mapping):
-        if not set(value) <= _REF_KEYS:
-            return None
-        source, ref_id, provider = value.get("source"), value.get("id"), value.get("provider")
-        if source not in _REF_SOURCES or not isinstance(ref_id, str) or not ref_id.strip():
-            return None
-        if provider is not None and not (isinstance(provider, str) and provider.strip()):
-            return None
-        return SecretRef(source=source, provider=provider, id=ref_id)
-    if isinstance(value, str):
-        text = value.strip()
-        m = _ENV_SHORTHAND.match(text)
-        if m:
-            return SecretRef(source="env", provider=None, id=m.group(1) or m.group(2))
-        for marker in _LEGACY_MARKERS:
-            if text.startswith(marker):
-                name = text[len(marker) :].strip()
-                if _ENV_ID.match(name):
-                    return SecretRef(source="env", provider=None, id=name)
+def tailscale_mode(ctx: AuditContext) -> str:
+    mode = ctx.config.get_str("gateway.tailscale.mode")
+    return mode if mode in ("off", "serve", "funnel") else "off"
+
+
+def remotely_exposed(ctx: AuditContext) -> bool:
+    """bind beyond loopback, or Tailscale serve/funnel (``isGatewayRemotelyExposed``)."""
+    return not is_loopback_bind(ctx) or tailscale_mode(ctx) in ("serve", "funnel")
+
+
+def _port_from_env(env: Mapping[str, str]) -> int | None:
+    for name in _PORT_ENV:
+        raw = (env.get(name) or "").strip()
+        if raw.isascii() and raw.isdigit() and int(raw) > 0:
+            return int(raw)
     return None
 
 
-def is_secret_ref(value: Any) -> bool:
-    return as_secret_ref(value) is not None
-
-
-def is_configured_secret_input(value: Any) -> bool:
-    """A non-blank string or anything coercible to a SecretRef."""
-    return (isinstance(value, str) and bool(value.strip())) or is_secret_ref(value)
-
-
-def plain_secret(value: Any) -> str | None:
-    """A usable plaintext credential: a non-blank string that is not a SecretRef (trimmed)."""
-    if isinstance(value, str) and value.strip() and not is_secret_ref(value):
-        return value.strip()
-    return None
-
-
-def looks_like_env_reference(value: str) -> bool:
-    """``${NAME}`` or ``$NAME`` text left in the file (not a plaintext secret)."""
-    text = value.strip()
-    return bool(re.fullmatch(r"\$\{[^{}]+\}|\$[A-Za-z_][A-Za-z0-9_]*", text))
-
-
-def env_value(ctx: AuditContext, name: str) -> str | None:
-    """An environment variable, trimmed; None when unset or blank."""
-    raw = ctx.env.get(name)
-    if isinstance(raw, str) and raw.strip():
-        return raw.strip()
-    return None
+def gateway_port(ctx: AuditContext) -> int:
+    """Env port (an integer > 0), else ``gateway.port`` (finite, > 0), else 18789."""
+    env_port = _port_from_env(ctx.env)
+    if env_port is not None:
+        return env_port
+    cfg_port = ctx.config.get_finite("gateway.port")
+    if cfg_port is not None and cfg_port > 0:
+        return int(cfg_port)
+    return DEFAULT_PORT
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,6 +272,18 @@ def is_strict_loopback_proxy(entry: str) -> bool:
 def mdns_mode(ctx: AuditContext) -> str:
     mode = ctx.config.get_str("discovery.mdns.mode")
     return mode if mode is not None else "minimal"
+
+
+def local_mdns_hostname(ctx: AuditContext, system_hostname: str | None) -> str:
+    """This host's advertised name (without ``.local``), as the gateway derives it (§6)."""
+    raw = ctx.env.get("OPENCLAW_MDNS_HOSTNAME", "").strip() or (system_hostname or "").strip()
+    label = raw.removesuffix(".").removesuffix(".local").split(".")[0].strip()
+    label = label.encode("utf-8")[:63].decode("utf-8", "ignore")
+    return label or "openclaw"
+
+
+def bonjour_disabled_by_env(ctx: AuditContext) -> bool:
+    return ctx.env.get("OPENCLAW_DISABLE_BONJOUR", "").strip().lower() in _TRUTHY
 
 
 def http_tools_reenabled(ctx: AuditContext) -> list[str]:

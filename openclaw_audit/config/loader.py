@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.config import json5
 from openclaw_audit.config.dotenv import load_dotenv_into
+from openclaw_audit.config.dotenv_guard import guard_cwd_dotenv
 from openclaw_audit.config.envsubst import SubstResult, substitute
 from openclaw_audit.config.include_scan import scan_include_files
 from openclaw_audit.config.includes import IncludeResolver, IncludeRoots, js_type
@@ -38,6 +39,10 @@ class LoadedConfig:
     warnings: tuple[str, ...]
     unresolved_paths: frozenset[tuple[str, ...]]
     secrets: frozenset[str]
+    # Unset ${VAR} references: config path -> variable name.
+    unresolved_vars: Mapping[tuple[str, ...], str] = field(default_factory=dict)
+    # Variables that came from a .env file: name -> that file.
+    dotenv_origin: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_config(
@@ -46,14 +51,24 @@ def load_config(
     config_path: str | None = None,
     state_dir: str | None = None,
     allow_exec: bool = False,
+    cwd_dotenv_locations: bool = True,
 ) -> LoadedConfig:
     """Load the config the way OpenClaw would. ``env=None`` means the real process environment
-    (with .env files); tests pass an explicit mapping."""
+    (with .env files); tests pass an explicit mapping. ``cwd_dotenv_locations=False`` drops
+    the variables of the current directory's .env that choose a destination or a file
+    (trust.md §4), with a warning naming each."""
+    origin: dict[str, str] = {}
+    warnings: list[str] = []
     if env is None:
         work_env = dict(os.environ)
-        load_dotenv_into(work_env, os.path.join(os.getcwd(), ".env"))
+        cwd_env = os.path.join(os.getcwd(), ".env")
+        origin.update(dict.fromkeys(load_dotenv_into(work_env, cwd_env), cwd_env))
+        if not cwd_dotenv_locations:
+            warnings.extend(guard_cwd_dotenv(work_env, origin, cwd_env))
         paths = resolve_paths(work_env, config_path=config_path, state_dir=state_dir)
-        load_dotenv_into(work_env, os.path.join(paths.state_dir, ".env"))
+        state_env = os.path.join(paths.state_dir, ".env")
+        if state_env != cwd_env:
+            origin.update(dict.fromkeys(load_dotenv_into(work_env, state_env), state_env))
     else:
         work_env = dict(env)
     paths = resolve_paths(work_env, config_path=config_path, state_dir=state_dir)
@@ -92,11 +107,11 @@ def load_config(
     _apply_env_block(merged, work_env)
     subst = substitute(merged, mprov, work_env) if may_substitute else SubstResult(merged, mprov)
     source: dict[str, Any] = subst.value
-    warnings = [
+    warnings.extend(
         f"warning: {'.'.join(path)}: environment variable {name} is missing or empty; "
         "treating the value as unset"
         for path, name in subst.unresolved.items()
-    ]
+    )
     diagnostics: list[str] = []
     targets = set(target_paths(merged))
     for path, name in subst.unresolved.items():
@@ -130,6 +145,8 @@ def load_config(
         warnings=tuple(warnings),
         unresolved_paths=frozenset(subst.unresolved),
         secrets=frozenset(secret_values),
+        unresolved_vars=dict(subst.unresolved),
+        dotenv_origin=origin,
     )
 
 

@@ -15,6 +15,7 @@ from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import define, load_catalog
+from openclaw_audit.engine.unset_vars import explain_unset
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.state.view import StateView
@@ -111,6 +112,7 @@ def run_audit(
         config_path=options.config_path,
         state_dir=options.state_dir,
         allow_exec=options.allow_exec,
+        cwd_dotenv_locations=options.cwd_dotenv_locations,
     )
     ctx = build_context(loaded, options)
     secrets = {*loaded.secrets, *_option_secrets(options)}
@@ -120,6 +122,8 @@ def run_audit(
         deep_findings, deep_section, probe_secrets = _run_deep(ctx, options, progress)
         secrets |= probe_secrets
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
+    if loaded.unresolved_vars:
+        findings = explain_unset(findings, loaded.unresolved_vars, loaded.paths.state_dir)
     raw = Report(
         ts=int(time.time() * 1000),
         findings=tuple(findings),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from openclaw_audit.engine.context import AuthOverride
+from openclaw_audit.errors import UsageError
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.selectors import any_matches
@@ -25,10 +27,21 @@ class AuditOptions:
     checks: tuple[str, ...] = ()  # --check patterns (exact id or prefix with *)
     skip_checks: tuple[str, ...] = ()
     min_severity: Severity | None = None
+    trust_cwd_dotenv: bool = False  # --trust-cwd-dotenv
+    fixing: bool = False  # the audits of a --fix run (they decide which files change)
 
     def __post_init__(self) -> None:
-        if self.timeout < MIN_TIMEOUT_S:
-            object.__setattr__(self, "timeout", MIN_TIMEOUT_S)
+        # A deadline below the floor, NaN or infinity is a typo, not a wish (trust.md §2).
+        if not math.isfinite(self.timeout) or self.timeout < MIN_TIMEOUT_S:
+            raise UsageError(
+                f"--timeout must be a finite number of seconds, at least {MIN_TIMEOUT_S}"
+            )
+
+    @property
+    def cwd_dotenv_locations(self) -> bool:
+        """Whether the current directory's .env may choose locations (trust.md §4): only
+        when nothing is sent or changed, or when the user said so."""
+        return self.trust_cwd_dotenv or not (self.deep or self.fixing)
 
     def wants(self, check_id: str) -> bool:
         """Whether --check/--skip-check select ``check_id``."""

@@ -15,12 +15,15 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from openclaw_audit.config.loader import LoadedConfig
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.fleet import expand_targets
+from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
 from openclaw_audit.face.outputs import write_output
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
+from openclaw_audit.report.ignore_file import check_entries
 from openclaw_audit.report.ignore_file import load as load_ignore
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
@@ -60,6 +63,7 @@ def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
 
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
+    check_inputs(inv.options, targets, baseline=inv.baseline, ignore_file=inv.ignore_file)
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and inv.fmt == "sarif":
@@ -67,16 +71,19 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).
+    ignore = load_ignore(inv.ignore_file) if inv.ignore_file else None
+    if ignore is not None:
+        check_entries(ignore, catalog_ids())
     post = PostProcess(
         baseline=load_saved(inv.baseline) if inv.baseline else None,
-        ignore=load_ignore(inv.ignore_file) if inv.ignore_file else None,
+        ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
     )
     if is_fleet:
         return _execute_fleet(inv, targets, post, scrubber)
     if inv.fix:
-        return _execute_fix(inv, post, scrubber)
+        return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
 
     from openclaw_audit.engine.audit import run_audit
 
@@ -85,10 +92,21 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     )
     run = run_audit(inv.options, post, progress=progress)
     scrubber.add(run.secrets)
-    result = TargetResult(inv.options.config_path or "", run.report, None, run.loaded.warnings)
+    result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
     _write(inv, [result], None, scrubber)
     return exit_code_for([run.report], inv.fail_on)
+
+
+def _warnings(loaded: LoadedConfig) -> tuple[str, ...]:
+    """The loader's warnings, plus a note when only the default location was audited and it
+    holds no config (trust.md §2: the output says so)."""
+    if loaded.exists:
+        return loaded.warnings
+    note = (
+        f"note: no config file at {loaded.paths.config_path}; audited OpenClaw's built-in defaults"
+    )
+    return (*loaded.warnings, note)
 
 
 def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
@@ -108,7 +126,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         fix = None
     run = run_audit(inv.options, post)
     scrubber.add(run.secrets)
-    result = TargetResult(inv.options.config_path or "", run.report, None, run.loaded.warnings)
+    result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
     _write(
         inv,

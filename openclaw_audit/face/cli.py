@@ -65,14 +65,9 @@ def _version(value: bool) -> None:
 
 
 def _read_secret_file(path: Path, what: str) -> str:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            first = fh.readline(64 * 1024)
-    except OSError as exc:
-        raise UsageError(f"cannot read {what} file {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{what} file {path} is not valid UTF-8") from None
-    value = first.strip()
+    from openclaw_audit.face.inputs import read_first_line
+
+    value = read_first_line(str(path), f"{what} file").strip()
     if not value:
         raise UsageError(f"{what} file {path} is empty")
     return value
@@ -139,10 +134,17 @@ def main_command(
         str | None, typer.Option("--state-dir", help="OpenClaw state directory.")
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Per-probe deadline for --deep, seconds (min 0.25).")
+        float, typer.Option("--timeout", help="Per-probe deadline for --deep, seconds (>= 0.25).")
     ] = DEFAULT_TIMEOUT_S,
     allow_exec: Annotated[
         bool, typer.Option("--allow-exec", help="Allow exec SecretRef providers to run.")
+    ] = False,
+    trust_cwd_dotenv: Annotated[
+        bool,
+        typer.Option(
+            "--trust-cwd-dotenv",
+            help="Let ./.env choose the gateway URL, state dir or config for --deep and --fix.",
+        ),
     ] = False,
     fail_on: Annotated[
         FailOn,
@@ -199,6 +201,7 @@ def main_command(
             probe_token=token,
             probe_password=password,
             allow_exec=allow_exec,
+            trust_cwd_dotenv=trust_cwd_dotenv,
             checks=tuple(check or ()),
             skip_checks=tuple(skip_check or ()),
             min_severity=Severity(min_severity.value)

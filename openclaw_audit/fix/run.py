@@ -23,6 +23,8 @@ def _load(options: AuditOptions) -> LoadedConfig:
         config_path=options.config_path,
         state_dir=options.state_dir,
         allow_exec=options.allow_exec,
+        # --fix decides which files change: the current directory's .env may not (trust.md §4).
+        cwd_dotenv_locations=options.trust_cwd_dotenv,
     )
 
 

@@ -146,6 +146,20 @@ def load(path: str) -> IgnoreFile:
     return IgnoreFile(path=path, entries=tuple(entries))
 
 
+def check_entries(ignore: IgnoreFile, catalog_ids: Iterable[str]) -> None:
+    """An entry whose checkId selects no catalog check is an input error (trust.md §2): a
+    misspelt entry would silently accept nothing, or outlive the check it meant."""
+    ids = list(catalog_ids)
+    for n, entry in enumerate(ignore.entries, start=1):
+        why = selectors.problem(entry.check_id, ids)
+        if why is not None:
+            raise AuditError(
+                f"ignore entry #{n}: checkId {entry.check_id!r} {why}",
+                file=ignore.path,
+                line=entry.line,
+            )
+
+
 def _entry(item: Any, number: int, path: str, line: int | None) -> IgnoreEntry:
     def fail(what: str) -> AuditError:
         return AuditError(f"ignore entry #{number}: {what}", file=path, line=line)

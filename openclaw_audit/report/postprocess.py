@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.engine.registry import load_catalog
 from openclaw_audit.report.baseline import SavedTarget, new_since, saved_for_target
-from openclaw_audit.report.ignore_file import IgnoreFile
+from openclaw_audit.report.ignore_file import IgnoreFile, check_entries
 from openclaw_audit.report.ignore_file import apply as apply_ignore
 from openclaw_audit.report.ignore_file import default_path as default_ignore_path
 from openclaw_audit.report.ignore_file import load as load_ignore
@@ -39,6 +39,8 @@ class PostProcess:
         if ignore is None and report.config_path:
             found = default_ignore_path(report.config_path)
             ignore = load_ignore(found) if found else None
+            if ignore is not None:
+                check_entries(ignore, load_catalog().metas)
         if ignore is not None:
             active, moved = apply_ignore(active, ignore, wants=self.wants)
             suppressed.extend(moved)

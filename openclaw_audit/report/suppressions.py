@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.engine.registry import define
+from openclaw_audit.engine.registry import define, load_catalog
 from openclaw_audit.report import selectors
 from openclaw_audit.report.model import Finding, Severity, SuppressedFinding
 
@@ -35,12 +35,40 @@ Read `suppressedFindings` in the JSON report and remove suppressions you no long
 )
 
 
+SUPPRESSION_UNKNOWN_CHECK = define(
+    "security.audit.suppressions.unknown_check",
+    Severity.WARN,
+    "A suppression names no known check",
+    remediation=(
+        "Correct the checkId of the entry (an exact id or a glob such as 'gateway.*'), or "
+        "delete the entry."
+    ),
+    docs="""
+## What
+An entry of `security.audit.suppressions` has a `checkId` that matches no check of the
+catalog (`openclaw-audit checks`), or is empty. The detail names the entry and the nearest
+known id.
+
+## Why
+A misspelt suppression hides nothing, so the finding it was meant to accept keeps showing;
+or it names a check that no longer exists, and the accepted risk is no longer recorded
+anywhere that is read. OpenClaw accepts any string here, so the audit still runs: this
+finding is how the mistake becomes visible.
+
+## Fix
+Copy the checkId from the finding you mean to accept, or delete the entry.
+""",
+    group="security",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     check_id: str
     title_includes: str | None
     detail_includes: str | None
     reason: str | None
+    index: int = -1  # position in security.audit.suppressions
 
     def matches(self, finding: Finding) -> bool:
         if not selectors.matches(self.check_id, finding.check_id):
@@ -58,11 +86,11 @@ def _opt_lower(value: Any) -> str | None:
 
 def parse_rules(entries: Iterable[Any]) -> list[Rule]:
     rules = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if not isinstance(entry, Mapping):
             continue
         cid = entry.get("checkId")
-        if not isinstance(cid, str) or not cid.strip():
+        if not isinstance(cid, str):
             continue
         reason = entry.get("reason")
         rules.append(
@@ -71,6 +99,7 @@ def parse_rules(entries: Iterable[Any]) -> list[Rule]:
                 title_includes=_opt_lower(entry.get("titleIncludes")),
                 detail_includes=_opt_lower(entry.get("detailIncludes")),
                 reason=reason.strip() if isinstance(reason, str) and reason.strip() else None,
+                index=index,
             )
         )
     return rules
@@ -83,6 +112,8 @@ def apply_config_suppressions(
     if not configured:
         return list(findings), []
     rules = parse_rules(configured)
+    unknown = _unknown_rules(rules, config)
+    rules = [r for r in rules if r.check_id]
     active: list[Finding] = []
     suppressed: list[SuppressedFinding] = []
     for finding in findings:
@@ -91,6 +122,7 @@ def apply_config_suppressions(
             active.append(finding)
         else:
             suppressed.append(SuppressedFinding(finding, rule.reason))
+    active.extend(unknown)
     active.append(
         SUPPRESSIONS_ACTIVE.finding(
             f"{len(configured)} suppression(s) configured in security.audit.suppressions; "
@@ -99,3 +131,22 @@ def apply_config_suppressions(
         )
     )
     return active, suppressed
+
+
+def _unknown_rules(rules: list[Rule], config: ConfigView) -> list[Finding]:
+    """One warning per entry whose checkId selects no catalog check (trust.md §2). Upstream
+    accepts any string, so this is a finding, not an input error: the audit still runs."""
+    ids = list(load_catalog().metas)
+    out = []
+    for rule in rules:
+        why = selectors.problem(rule.check_id, ids)
+        if why is None:
+            continue
+        out.append(
+            SUPPRESSION_UNKNOWN_CHECK.finding(
+                f"security.audit.suppressions entry with checkId {rule.check_id!r}: {why}",
+                subject=f"{rule.index}:{rule.check_id}",
+                location=config.location(f"security.audit.suppressions.{rule.index}.checkId"),
+            )
+        )
+    return out

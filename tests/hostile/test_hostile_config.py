@@ -293,3 +293,34 @@ def test_config_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
     os.mkfifo(sd / "openclaw.json")
     out = cli("--state-dir", str(sd), home=tmp_path)
     assert_input_error(out, "config file is not a regular file")
+
+
+# Wrong input on the command line (trust.md §2): exit 2, one line, never a green report.
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--check", "gateway.bind_no_auht"], "did you mean 'gateway.bind_no_auth'"),
+        (["--skip-check", "[unclosed"], "matches no check"),
+        (["--check", ""], "empty pattern"),
+        (["--timeout", "nan"], "--timeout must be a finite number"),
+        (["--timeout", "1e999"], "--timeout must be a finite number"),
+        (["--state-dir", "/nonexistent-dir/state"], "no such directory"),
+        (["--config", "/nonexistent-dir/openclaw.json"], "no such file"),
+        (["--ignore-file", "/dev/null"], "it is a device"),
+        (["--token-file", "/dev/urandom"], "it is a device"),
+    ],
+)
+def test_wrong_command_line_input_is_an_input_error(
+    tmp_path: Path, args: list[str], fragment: str
+) -> None:
+    sd = state_dir(tmp_path, "{}")
+    extra = [] if "--state-dir" in args else ["--state-dir", str(sd)]
+    out = cli(*extra, *args, "--json", home=tmp_path)
+    assert_input_error(out, fragment, json_mode=True)
+
+
+def test_ignore_file_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
+    sd = state_dir(tmp_path, "{}")
+    os.mkfifo(tmp_path / "ignore.toml")
+    out = cli("--state-dir", str(sd), "--ignore-file", str(tmp_path / "ignore.toml"), home=tmp_path)
+    assert_input_error(out, "ignore file is not a regular file (it is a FIFO)")

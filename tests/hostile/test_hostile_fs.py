@@ -22,9 +22,11 @@ NOBODY = 65534
 
 
 def test_state_dir_symlink_loop(tmp_path: Path) -> None:
+    # An explicit --state-dir must be a directory (trust.md §2): input error, not an audit.
     loop = tmp_path / "loop"
     os.symlink(loop, loop)
-    assert_audit_ran(cli("--state-dir", str(loop), "--json", home=tmp_path))
+    out = cli("--state-dir", str(loop), "--json", home=tmp_path)
+    assert_input_error(out, "Too many levels of symbolic links", json_mode=True)
 
 
 def test_config_symlink_loop(tmp_path: Path) -> None:
@@ -64,7 +66,8 @@ def test_dangling_config_symlink_is_a_clean_error(tmp_path: Path) -> None:
 def test_state_dir_that_is_a_file(tmp_path: Path) -> None:
     f = tmp_path / "state"
     f.write_text("not a dir")
-    assert_audit_ran(cli("--state-dir", str(f), "--json", home=tmp_path))
+    out = cli("--state-dir", str(f), "--json", home=tmp_path)
+    assert_input_error(out, "state dir is not a directory (it is a regular file)", json_mode=True)
 
 
 def test_files_owned_by_another_user(tmp_path: Path) -> None:
@@ -137,8 +140,8 @@ def test_unreadable_state_dir_itself(tmp_path: Path) -> None:
     sd = state_dir(tmp_path, None)
     sd.chmod(0o000)
     out = cli_subprocess("--state-dir", str(sd), "--json", home=tmp_path, prefix=NO_DAC)
-    assert out.code == 0 and "Traceback" not in out.stderr, out.stderr
-    assert "audit.check_failed" not in finding_ids(json.loads(out.stdout))
+    assert_input_error(out, "cannot read state dir", json_mode=True)
+    assert "permission denied" in out.stderr
 
 
 @needs_setpriv

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.selectors import any_matches
+
+if TYPE_CHECKING:
+    from openclaw_audit.advisories.store import AdvisoryDb
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +29,7 @@ class AuditOptions:
     checks: tuple[str, ...] = ()  # --check patterns (exact id or prefix with *)
     skip_checks: tuple[str, ...] = ()
     min_severity: Severity | None = None
+    advisories: AdvisoryDb | None = None  # loaded by the face: --advisories or the cache
 
     def __post_init__(self) -> None:
         if self.timeout < MIN_TIMEOUT_S:

@@ -13,7 +13,6 @@ import contextlib
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +58,8 @@ def cache_document(
 
 def write_cache(path: Path, document: Mapping[str, Any]) -> None:
     """Replace ``path`` atomically: a reader sees the old file or the new one, never half."""
+    import tempfile  # only `advisories update` writes
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".osv-", suffix=".tmp", dir=path.parent)
     try:

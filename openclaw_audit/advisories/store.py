@@ -102,8 +102,15 @@ def _load_dir(root: str) -> AdvisoryDb:
             if seen > MAX_FILES:
                 raise AdvisoryDataError(f"more than {MAX_FILES} JSON files", file=root)
             path = os.path.join(dirpath, name)
+            try:
+                st = os.stat(path)
+            except (OSError, ValueError) as exc:
+                raise AdvisoryDataError(f"cannot read: {_why(exc)}", file=path) from None
+            if not stat.S_ISREG(st.st_mode):
+                log.debug("%s is not a regular file: skipped", path)  # a FIFO would block
+                continue
             data = _read_bounded(path, MAX_RECORD_BYTES)
-            newest = max(newest, _stat_mtime(path))
+            newest = max(newest, st.st_mtime)
             if mentions_openclaw(data):
                 advisories.extend(_records_in(data, path))
     return AdvisoryDb(tuple(_dedupe(advisories)), root, _mtime(newest) if newest else None)
@@ -215,13 +222,6 @@ def _open(path: str):  # type: ignore[no-untyped-def]
 
 def _raise_walk_error(exc: OSError) -> None:
     raise AdvisoryDataError(f"cannot read: {_why(exc)}", file=exc.filename) from None
-
-
-def _stat_mtime(path: str) -> float:
-    try:
-        return os.stat(path).st_mtime
-    except OSError:
-        return 0.0
 
 
 def _mtime(ts: float) -> datetime:

@@ -177,3 +177,9 @@ def test_cache_path_that_is_a_directory_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(AdvisoryDataError) as info:
         load_cache(env)
     assert "not a regular file" in info.value.message
+
+
+def test_a_fifo_in_the_directory_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    root = write_dir(tmp_path / "adv", record("GHSA-a"))
+    os.mkfifo(root / "GHSA-fifo.json")
+    assert ids(load_path(str(root))) == ["GHSA-a"]

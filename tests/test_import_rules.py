@@ -88,6 +88,18 @@ FORBIDDEN: dict[str, set[str]] = {
     "report": {"face", "render", "fix", "static_checks", "probes"},
     "config": {"face", "render", "fix", "static_checks", "probes", "engine", "facts", "report"},
     "state": {"face", "render", "fix", "static_checks", "probes", "engine", "facts", "report"},
+    "advisories": {
+        "face",
+        "render",
+        "fix",
+        "static_checks",
+        "probes",
+        "engine",
+        "facts",
+        "report",
+        "config",
+        "state",
+    },
 }
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.engine.registry import define, load_catalog
+from openclaw_audit.engine.registry import Stage, define, load_catalog
 from openclaw_audit.engine.unset_vars import explain_unset
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
@@ -70,13 +70,29 @@ def build_context(loaded: LoadedConfig, options: AuditOptions) -> AuditContext:
         auth_override=options.auth_override,
         deep=options.deep,
         unresolved_paths=loaded.unresolved_paths,
+        advisories=options.advisories,
     )
 
 
-def run_static(ctx: AuditContext, wants: Callable[[str], bool]) -> list[Finding]:
+def before_live(stage: Stage) -> bool:
+    return stage < Stage.DEEP_GATEWAY
+
+
+def after_live(stage: Stage) -> bool:
+    """Checks that read what the live probes saw (``ctx.live``) run after them."""
+    return stage > Stage.DEEP_MDNS
+
+
+def run_static(
+    ctx: AuditContext,
+    wants: Callable[[str], bool],
+    stages: Callable[[Stage], bool] | None = None,
+) -> list[Finding]:
     findings: list[Finding] = []
     for chk in load_catalog().ordered():
         if chk.needs_deep and not ctx.deep:
+            continue
+        if stages is not None and not stages(chk.stage):
             continue
         if chk.emits and not any(_family_wanted(e, wants) for e in chk.emits):
             continue
@@ -116,12 +132,14 @@ def run_audit(
     )
     ctx = build_context(loaded, options)
     secrets = {*loaded.secrets, *_option_secrets(options)}
-    findings = run_static(ctx, options.wants)
+    findings = run_static(ctx, options.wants, before_live)
     deep_section: dict[str, object] | None = None
     if options.deep:
         deep_findings, deep_section, probe_secrets = _run_deep(ctx, options, progress)
         secrets |= probe_secrets
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
+        ctx = replace(ctx, live=deep_section)
+    findings.extend(run_static(ctx, options.wants, after_live))
     if loaded.unresolved_vars:
         findings = explain_unset(findings, loaded.unresolved_vars, loaded.paths.state_dir)
     raw = Report(

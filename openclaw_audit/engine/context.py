@@ -5,11 +5,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state.view import StateView
+
+if TYPE_CHECKING:
+    from openclaw_audit.advisories.store import AdvisoryDb
 
 __all__ = ["AuditContext", "AuditPaths", "AuthOverride", "with_profile"]
 
@@ -42,6 +45,10 @@ class AuditContext:
     platform: str = sys.platform
     # Paths whose ${VAR} could not be substituted; absent in both views.
     unresolved_paths: frozenset[tuple[str, ...]] = frozenset()
+    # OSV advisories for openclaw.version.* (None: this run has no advisory data).
+    advisories: AdvisoryDb | None = None
+    # ``report.deep`` as the live probes left it, for the checks that run after them.
+    live: Mapping[str, Any] | None = None
     # Derived facts (roster, tool policies…) computed once per audit; see memo().
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.errors import UsageError
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.selectors import any_matches
+
+if TYPE_CHECKING:
+    from openclaw_audit.advisories.store import AdvisoryDb
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,7 @@ class AuditOptions:
     min_severity: Severity | None = None
     trust_cwd_dotenv: bool = False  # --trust-cwd-dotenv
     fixing: bool = False  # the audits of a --fix run (they decide which files change)
+    advisories: AdvisoryDb | None = None  # loaded by the face: --advisories or the cache
 
     def __post_init__(self) -> None:
         # A deadline below the floor, NaN or infinity is a typo, not a wish (trust.md §2).

@@ -53,6 +53,7 @@ class Stage(IntEnum):
     DEEP_GATEWAY = 230
     DEEP_DOCKER = 240
     DEEP_MDNS = 250
+    VERSIONS = 255  # runs after the live probes: it reads the live gateway's version
     SUPPRESSIONS = 260
 
 

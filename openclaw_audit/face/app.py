@@ -48,6 +48,7 @@ class Invocation:
     color: bool = False
     quiet: bool = False
     verbose: bool = False
+    advisories: str | None = None  # --advisories PATH (else the advisories update cache)
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -80,6 +81,10 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
     )
+    from openclaw_audit.face.advisory_data import load_advisories
+
+    advisories = load_advisories(inv.advisories, inv.options.wants)
+    inv = replace(inv, options=replace(inv.options, advisories=advisories))
     if is_fleet:
         return _execute_fleet(inv, targets, post, scrubber)
     if inv.fix:

@@ -169,6 +169,14 @@ def main_command(
         Path | None,
         typer.Option("--baseline", help="Show only findings not in this saved JSON report."),
     ] = None,
+    advisories: Annotated[
+        Path | None,
+        typer.Option(
+            "--advisories",
+            help="OSV advisory data: a directory of OSV JSON files, osv.dev's all.zip, or a "
+            "JSON file (default: the `advisories update` cache, when present).",
+        ),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Less on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More on stderr.")] = False,
@@ -225,6 +233,7 @@ def main_command(
                 color=_want_color(no_color),
                 quiet=quiet,
                 verbose=verbose,
+                advisories=str(advisories) if advisories else None,
             ),
             scrubber,
         )
@@ -330,6 +339,48 @@ def diff_command(
         _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
         raise typer.Exit(exc.exit_code) from None
     sys.stdout.write(render_json(drift) if json_out else render_text(drift))
+
+
+advisories_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+    help="Known-vulnerability data (OSV) for openclaw.version.vulnerable.",
+)
+app.add_typer(advisories_app, name="advisories")
+
+
+@advisories_app.command("update")
+def advisories_update_command(
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            help="OSV API base URL (default: osv.dev's; env OPENCLAW_AUDIT_OSV_API_URL).",
+            show_default=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", help="Per-request deadline, seconds.")
+    ] = 30.0,
+) -> None:
+    """Download the OSV records of openclaw, clawdbot and moltbot into the user's cache."""
+    from openclaw_audit.advisories.update import API_URL_ENV, DEFAULT_API_URL, update_cache
+
+    url = api_url or os.environ.get(API_URL_ENV, "").strip() or DEFAULT_API_URL
+    try:
+        result = update_cache(os.environ, url, timeout)
+    except AuditError as exc:
+        sys.stderr.write(exc.render() + "\n")
+        raise typer.Exit(exc.exit_code) from None
+    except Exception as exc:  # a bug in us: one line, like the audit
+        sys.stderr.write(f"error: internal error ({type(exc).__name__})\n")
+        raise typer.Exit(EXIT_INTERNAL) from None
+    sys.stdout.write(
+        f"{result.advisories} OpenClaw advisories ({result.records} records) saved to "
+        f"{result.path}, fetched {result.fetched_at:%Y-%m-%dT%H:%M:%SZ}\n"
+    )
 
 
 def main() -> None:

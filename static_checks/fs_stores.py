@@ -185,6 +185,30 @@ Logs are redacted but still carry message excerpts, tool output and identifiers.
 )
 
 
+# Include files: one rung of the file ladder per path (§1.6), in collection order.
+
+
+def _include_writable(ctx: AuditContext, perms: Perms) -> Iterator[Finding]:
+    if perms.writable_by_others:
+        reason = "others could change the effective config"
+        yield perm_finding(ctx, INCLUDE_WRITABLE, perms, reason, is_dir=False)
+
+
+def _include_world_readable(ctx: AuditContext, perms: Perms) -> Iterator[Finding]:
+    if not perms.writable_by_others and perms.world_readable:
+        reason = "include files can hold tokens and API keys"
+        yield perm_finding(ctx, INCLUDE_WORLD_READABLE, perms, reason, is_dir=False)
+
+
+def _include_group_readable(ctx: AuditContext, perms: Perms) -> Iterator[Finding]:
+    if not (perms.writable_by_others or perms.world_readable) and perms.group_readable:
+        reason = "include files can hold tokens and API keys"
+        yield perm_finding(ctx, INCLUDE_GROUP_READABLE, perms, reason, is_dir=False)
+
+
+_INCLUDE_ROWS = (_include_writable, _include_world_readable, _include_group_readable)
+
+
 @check(
     Stage.FILESYSTEM,
     emits=[INCLUDE_WRITABLE, INCLUDE_WORLD_READABLE, INCLUDE_GROUP_READABLE],
@@ -197,15 +221,8 @@ def config_include_perms(ctx: AuditContext) -> Iterator[Finding]:
         perms = inspect_path(ctx, path)
         if not perms.ok:
             continue
-        if perms.writable_by_others:
-            reason = "others could change the effective config"
-            yield perm_finding(ctx, INCLUDE_WRITABLE, perms, reason, is_dir=False)
-        elif perms.world_readable:
-            reason = "include files can hold tokens and API keys"
-            yield perm_finding(ctx, INCLUDE_WORLD_READABLE, perms, reason, is_dir=False)
-        elif perms.group_readable:
-            reason = "include files can hold tokens and API keys"
-            yield perm_finding(ctx, INCLUDE_GROUP_READABLE, perms, reason, is_dir=False)
+        for row in _INCLUDE_ROWS:
+            yield from row(ctx, perms)
 
 
 def _credentials_dir(ctx: AuditContext) -> Perms | None:
@@ -241,9 +258,9 @@ def auth_store_paths(state_dir: str, agent_id: str) -> tuple[str, list[str]]:
     return json_store, sqlite
 
 
-def _auth_store_finding(ctx: AuditContext, perms: Perms, label: str) -> Finding | None:
+def _auth_writable(ctx: AuditContext, perms: Perms, label: str) -> Iterator[Finding]:
     if perms.writable_by_others:
-        return perm_finding(
+        yield perm_finding(
             ctx,
             AUTH_WRITABLE,
             perms,
@@ -251,8 +268,11 @@ def _auth_store_finding(ctx: AuditContext, perms: Perms, label: str) -> Finding 
             is_dir=False,
             title=f"{label} is writable by other users",
         )
-    if perms.readable_by_others:
-        return perm_finding(
+
+
+def _auth_readable(ctx: AuditContext, perms: Perms, label: str) -> Iterator[Finding]:
+    if not perms.writable_by_others and perms.readable_by_others:
+        yield perm_finding(
             ctx,
             AUTH_READABLE,
             perms,
@@ -260,7 +280,9 @@ def _auth_store_finding(ctx: AuditContext, perms: Perms, label: str) -> Finding 
             is_dir=False,
             title=f"{label} can be read by other users",
         )
-    return None
+
+
+_AUTH_ROWS = (_auth_writable, _auth_readable)
 
 
 def _agent_stores(ctx: AuditContext, agent_id: str) -> Iterator[Finding]:
@@ -276,9 +298,8 @@ def _agent_stores(ctx: AuditContext, agent_id: str) -> Iterator[Finding]:
     targets += [(p, f"SQLite auth store of agent {agent_id}") for p in sqlite_perms]
     for perms, label in targets:
         if perms.ok:
-            finding = _auth_store_finding(ctx, perms, label)
-            if finding is not None:
-                yield finding
+            for row in _AUTH_ROWS:
+                yield from row(ctx, perms, label)
 
     store = os.path.join(ctx.paths.state_dir, "agents", agent_id, "sessions", "sessions.json")
     perms = inspect_path(ctx, store)

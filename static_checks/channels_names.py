@@ -11,11 +11,7 @@ from collections.abc import Iterator, Mapping
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import CheckMeta, define
 from openclaw_audit.facts.channel_accounts import Account
-from openclaw_audit.facts.channel_identities import (
-    mutable_hits,
-    preview,
-    zalouser_group_hits,
-)
+from openclaw_audit.facts.channel_identities import mutable_hits, preview, zalouser_group_hits
 from openclaw_audit.facts.pairing_store import PairingStores
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.static_checks.channels_account import name_matching_on

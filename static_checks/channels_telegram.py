@@ -13,11 +13,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import define
 from openclaw_audit.facts.channel_accounts import Account
-from openclaw_audit.facts.channel_identities import (
-    preview,
-    stringify,
-    strip_prefix,
-)
+from openclaw_audit.facts.channel_identities import preview, stringify, strip_prefix
 from openclaw_audit.facts.pairing_store import PairingStores
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.static_checks.channels_commands import group_policy, native_enabled

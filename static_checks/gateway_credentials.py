@@ -12,10 +12,7 @@ from collections.abc import Iterator
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.common import bind_mode, is_loopback_bind
-from openclaw_audit.facts.gateway_auth import (
-    is_secret_ref,
-    resolve_gateway_auth,
-)
+from openclaw_audit.facts.gateway_auth import is_secret_ref, resolve_gateway_auth
 from openclaw_audit.report.model import Finding, Severity
 
 _MIN_CREDENTIAL_LENGTH = 24

@@ -15,9 +15,7 @@ from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.common import is_loopback_bind, tailscale_mode
 from openclaw_audit.facts.dangerous_flags import collect_flags
-from openclaw_audit.facts.gateway_auth import (
-    mdns_mode,
-)
+from openclaw_audit.facts.gateway_auth import mdns_mode
 from openclaw_audit.report.model import Finding, Severity
 
 

@@ -11,10 +11,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.gateway_auth import (
-    resolve_gateway_auth,
-    trusted_proxies,
-)
+from openclaw_audit.facts.gateway_auth import resolve_gateway_auth, trusted_proxies
 from openclaw_audit.report.model import Finding, Severity
 
 # --- rows 17-23: trusted-proxy mode ---------------------------------------------------------

@@ -12,9 +12,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.channel_accounts import KNOWN_CHANNELS
-from openclaw_audit.facts.install_records import (
-    plugin_install_records,
-)
+from openclaw_audit.facts.install_records import plugin_install_records
 from openclaw_audit.facts.plugin_dirs import (
     PluginDirs,
     enabled_extension_ids,

@@ -9,12 +9,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.agents import (
-    agent_sandbox_mode,
-    agents,
-    defaults_sandbox_mode,
-    sub,
-)
+from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode, sub
 from openclaw_audit.report.model import Finding, Severity
 
 DOCKER_MODE_OFF = define(

@@ -10,12 +10,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.agents import (
-    agent_sandbox_mode,
-    agents,
-    sub,
-    sub_dict,
-)
+from openclaw_audit.facts.agents import agent_sandbox_mode, agents, sub, sub_dict
 from openclaw_audit.report.model import Finding, Severity
 
 CDP_BRIDGE = define(

@@ -12,15 +12,8 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.agents import (
-    agent_sandbox_mode,
-    agents,
-    defaults_sandbox_mode,
-    sub,
-)
-from openclaw_audit.facts.exec_policy import (
-    exec_scopes,
-)
+from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode, sub
+from openclaw_audit.facts.exec_policy import exec_scopes
 from openclaw_audit.facts.inbound import open_exec_surface
 from openclaw_audit.facts.tool_policy import sandbox_mode, tool_allowed, tool_contexts
 from openclaw_audit.report.model import Finding, Severity

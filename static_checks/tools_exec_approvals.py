@@ -13,11 +13,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.agents import (
-    agents,
-    sub,
-    sub_dict,
-)
+from openclaw_audit.facts.agents import agents, sub, sub_dict
 from openclaw_audit.facts.exec_policy import (
     approvals_agents,
     is_interpreter,

@@ -74,6 +74,9 @@ make the secret provider reachable, then rerun the audit with `--deep`.
 """,
 )
 
+# Every checkId the gateway probe may emit; the runner skips the probe when none is wanted.
+CHECK_IDS: tuple[str, ...] = (PROBE_FAILED.id, PROBE_AUTH_SECRETREF.id)
+
 
 @dataclass(frozen=True, slots=True)
 class GatewayFacts:

@@ -29,6 +29,7 @@ from websockets.exceptions import (
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.gateway_judge import (
+    CHECK_IDS,
     GatewayFacts,
     gateway_findings,
     gateway_section,
@@ -435,10 +436,7 @@ async def _shutdown(ws: ClientConnection | None, graceful: bool) -> None:
 class GatewayProbe:
     name: str = "gateway"
     section_key: str = "gateway"
-    check_ids: tuple[str, ...] = (
-        "gateway.probe_failed",
-        "gateway.probe_auth_secretref_unavailable",
-    )
+    check_ids: tuple[str, ...] = CHECK_IDS
 
     def budget(self, opts: ProbeOptions) -> float:
         """Connect-to-hello timer plus the re-armed timer of the calls (§4.2)."""

@@ -78,6 +78,9 @@ Nothing to do.
 """,
 )
 
+# Every checkId the HTTP probe may emit; the runner skips the probe when none is wanted.
+CHECK_IDS: tuple[str, ...] = (HTTP_OPEN.id, HTTP_ENFORCED.id)
+
 
 def classify(status: int | None, allow: str | None = None, failure: str | None = None) -> str:
     """Class of one endpoint from its status (or the transport failure ``failure``)."""

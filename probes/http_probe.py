@@ -23,6 +23,7 @@ from openclaw_audit.probes.gateway_target import (
     resolve_target,
 )
 from openclaw_audit.probes.http_judge import (
+    CHECK_IDS,
     ENDPOINTS,
     ENFORCED,
     TIMEOUT,
@@ -184,10 +185,7 @@ async def probe_http(
 class HttpProbe:
     name: str = "http"
     section_key: str = "http"
-    check_ids: tuple[str, ...] = (
-        "gateway.http.unauthenticated_reachable",
-        "gateway.http.auth_enforced",
-    )
+    check_ids: tuple[str, ...] = CHECK_IDS
 
     def budget(self, opts: ProbeOptions) -> float:
         """Concurrent endpoint requests, then at most one credential request."""

@@ -315,30 +315,45 @@ def scan_installed_code(ctx: AuditContext, *, deadline_s: float) -> Iterator[Fin
             subject=dirs.extensions_dir,
         )
     for pid, path, res in zip(dirs.ids, plugin_paths, results[: len(plugin_paths)], strict=True):
-        yield from _plugin_findings(pid, path, res)
+        for plugin_row in _PLUGIN_ROWS:
+            yield from plugin_row(pid, path, res)
     for skill, res in zip(skills, results[len(plugin_paths) :], strict=True):
-        yield from _skill_findings(skill, res)
+        for skill_row in _SKILL_ROWS:
+            yield from skill_row(skill, res)
 
 
-def _plugin_findings(pid: str, path: str, res: object) -> Iterator[Finding]:
+# One function per row; the collector above runs them per plugin, then per skill, in this order.
+
+
+def _plugin_scan_failed(pid: str, path: str, res: object) -> Iterator[Finding]:
     if not isinstance(res, _PluginResult):
         err = _error_text(res) if isinstance(res, BaseException) else "unexpected result"
         yield PLUGIN_SCAN_FAILED.finding(
             f"Plugin {pid} ({path}) could not be scanned: {err}.", subject=pid
         )
-        return
-    if res.entries.escaping:
+
+
+def _plugin_entry_escape(pid: str, path: str, res: object) -> Iterator[Finding]:
+    if isinstance(res, _PluginResult) and res.entries.escaping:
         yield ENTRY_ESCAPE.finding(
             f"Plugin {pid} ({path}) declares entry points outside its directory:\n"
             + "\n".join(f"- {e}" for e in res.entries.escaping),
             subject=pid,
         )
-    if res.entries.hidden:
+
+
+def _plugin_entry_path(pid: str, path: str, res: object) -> Iterator[Finding]:
+    if isinstance(res, _PluginResult) and res.entries.hidden:
         yield ENTRY_PATH.finding(
             f"Plugin {pid} ({path}) declares entry points in hidden or node_modules paths:\n"
             + "\n".join(f"- {e}" for e in res.entries.hidden),
             subject=pid,
         )
+
+
+def _plugin_code_safety(pid: str, path: str, res: object) -> Iterator[Finding]:
+    if not isinstance(res, _PluginResult):
+        return
     summary = res.summary
     severity = _reported_severity(summary) if summary is not None else None
     if summary is not None and severity is not None:
@@ -349,13 +364,25 @@ def _plugin_findings(pid: str, path: str, res: object) -> Iterator[Finding]:
         )
 
 
-def _skill_findings(skill: SkillDir, res: object) -> Iterator[Finding]:
+_PLUGIN_ROWS = (
+    _plugin_scan_failed,
+    _plugin_entry_escape,
+    _plugin_entry_path,
+    _plugin_code_safety,
+)
+
+
+def _skill_scan_failed(skill: SkillDir, res: object) -> Iterator[Finding]:
     if not isinstance(res, _SkillResult):
         err = _error_text(res) if isinstance(res, BaseException) else "unexpected result"
         yield SKILL_SCAN_FAILED.finding(
             f"Skill {skill.name} ({skill.path}) could not be scanned: {err}.",
             subject=skill.real,
         )
+
+
+def _skill_code_safety(skill: SkillDir, res: object) -> Iterator[Finding]:
+    if not isinstance(res, _SkillResult):
         return
     summary = res.summary
     severity = _reported_severity(summary) if summary is not None else None
@@ -365,6 +392,12 @@ def _skill_findings(skill: SkillDir, res: object) -> Iterator[Finding]:
             severity=severity,
             subject=skill.real,
         )
+
+
+def _skill_markdown_sensitive_network(skill: SkillDir, res: object) -> Iterator[Finding]:
+    if not isinstance(res, _SkillResult):
+        return
+    summary = res.summary
     if res.sensitive_lines and summary is not None and summary.network_send:
         shown = res.sensitive_lines[:5]
         more = len(res.sensitive_lines) - len(shown)
@@ -376,3 +409,6 @@ def _skill_findings(skill: SkillDir, res: object) -> Iterator[Finding]:
         if more > 0:
             lines.append(f"- … and {more} more")
         yield SKILL_MARKDOWN.finding("\n".join(lines), subject=skill.real)
+
+
+_SKILL_ROWS = (_skill_scan_failed, _skill_code_safety, _skill_markdown_sensitive_network)

@@ -62,14 +62,18 @@ def _plaintext_in_source(ctx: AuditContext, path: tuple[str, ...]) -> bool:
     return not looks_like_env_reference(value) and not is_secret_ref(value)
 
 
-@check(Stage.CONFIG_SECRETS, emits=[PASSWORD_IN_CONFIG, HOOKS_TOKEN_IN_CONFIG])
-def secrets_in_config(ctx: AuditContext) -> Iterator[Finding]:
+@check(Stage.CONFIG_SECRETS, emits=[PASSWORD_IN_CONFIG], order=0)
+def gateway_password_in_config(ctx: AuditContext) -> Iterator[Finding]:
     password = ("gateway", "auth", "password")
     if _plaintext_in_source(ctx, password):
         yield PASSWORD_IN_CONFIG.finding(
             "gateway.auth.password is written in the config as plain text.",
             location=ctx.source.location(password),
         )
+
+
+@check(Stage.CONFIG_SECRETS, emits=[HOOKS_TOKEN_IN_CONFIG], order=1)
+def hooks_token_in_config(ctx: AuditContext) -> Iterator[Finding]:
     token = ("hooks", "token")
     if ctx.source.is_true("hooks.enabled") and _plaintext_in_source(ctx, token):
         yield HOOKS_TOKEN_IN_CONFIG.finding(

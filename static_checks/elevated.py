@@ -61,6 +61,39 @@ def _js_string(v: Any) -> str:
     return str(v)
 
 
+# Row functions, run per provider: findings are ordered by provider, and a list holding "*" is
+# reported as a wildcard, never also as large.
+
+
+def _wildcard(ctx: AuditContext, provider: str, values: list[str]) -> Iterator[Finding]:
+    path = ("tools", "elevated", "allowFrom", provider)
+    dotted = ".".join(path)
+    if "*" in values:
+        yield WILDCARD.finding(
+            f'{dotted} includes "*": every sender on {provider} can enable elevated '
+            "(host-level) tools.",
+            check_id=f"tools.elevated.allowFrom.{provider}.wildcard",
+            subject=dotted,
+            location=ctx.config.location(path),
+        )
+
+
+def _large(ctx: AuditContext, provider: str, values: list[str]) -> Iterator[Finding]:
+    path = ("tools", "elevated", "allowFrom", provider)
+    dotted = ".".join(path)
+    if "*" not in values and len(values) > LARGE_THRESHOLD:
+        yield LARGE.finding(
+            f"{dotted} lists {len(values)} senders (more than {LARGE_THRESHOLD}); each of "
+            "them can enable elevated (host-level) tools.",
+            check_id=f"tools.elevated.allowFrom.{provider}.large",
+            subject=dotted,
+            location=ctx.config.location(path),
+        )
+
+
+_PROVIDER_ROWS = (_wildcard, _large)
+
+
 @check(Stage.ELEVATED, emits=[WILDCARD, LARGE])
 def elevated_allow_from(ctx: AuditContext) -> Iterator[Finding]:
     if ctx.config.is_false("tools.elevated.enabled"):
@@ -70,21 +103,5 @@ def elevated_allow_from(ctx: AuditContext) -> Iterator[Finding]:
         if not isinstance(entries, list):
             continue
         values = [s for s in (_js_string(e).strip() for e in entries) if s]
-        path = ("tools", "elevated", "allowFrom", str(provider))
-        dotted = ".".join(path)
-        if "*" in values:
-            yield WILDCARD.finding(
-                f'{dotted} includes "*": every sender on {provider} can enable elevated '
-                "(host-level) tools.",
-                check_id=f"tools.elevated.allowFrom.{provider}.wildcard",
-                subject=dotted,
-                location=ctx.config.location(path),
-            )
-        elif len(values) > LARGE_THRESHOLD:
-            yield LARGE.finding(
-                f"{dotted} lists {len(values)} senders (more than {LARGE_THRESHOLD}); each of "
-                "them can enable elevated (host-level) tools.",
-                check_id=f"tools.elevated.allowFrom.{provider}.large",
-                subject=dotted,
-                location=ctx.config.location(path),
-            )
+        for row in _PROVIDER_ROWS:
+            yield from row(ctx, str(provider), values)

@@ -111,12 +111,13 @@ def _open_block(paths: list[str]) -> list[str]:
     return ['Inbound policies set to "open":', *(f"- {p}" for p in paths)]
 
 
-@check(Stage.EXPOSURE, emits=[OPEN_WITH_ELEVATED, OPEN_WITH_RUNTIME_FS, OPEN_WITH_CONTROL_PLANE])
-def exposure_matrix(ctx: AuditContext) -> Iterator[Finding]:
+# Every row needs at least one inbound policy set to "open" (checks-tools-sandbox.md §5).
+
+
+@check(Stage.EXPOSURE, emits=[OPEN_WITH_ELEVATED], order=0)
+def open_groups_with_elevated(ctx: AuditContext) -> Iterator[Finding]:
     paths = open_inbound_policies(ctx)
-    if not paths:
-        return
-    if not ctx.config.is_false("tools.elevated.enabled"):
+    if paths and not ctx.config.is_false("tools.elevated.enabled"):
         yield OPEN_WITH_ELEVATED.finding(
             "\n".join(
                 [
@@ -126,6 +127,13 @@ def exposure_matrix(ctx: AuditContext) -> Iterator[Finding]:
                 ]
             )
         )
+
+
+@check(Stage.EXPOSURE, emits=[OPEN_WITH_RUNTIME_FS], order=1)
+def open_groups_with_runtime_or_fs(ctx: AuditContext) -> Iterator[Finding]:
+    paths = open_inbound_policies(ctx)
+    if not paths:
+        return
     risky = risky_contexts(ctx)
     if risky.lines:
         yield OPEN_WITH_RUNTIME_FS.finding(
@@ -138,6 +146,13 @@ def exposure_matrix(ctx: AuditContext) -> Iterator[Finding]:
             ),
             severity=Severity.CRITICAL if risky.has_runtime_risk else Severity.WARN,
         )
+
+
+@check(Stage.EXPOSURE, emits=[OPEN_WITH_CONTROL_PLANE], order=2)
+def open_groups_with_control_plane_tools(ctx: AuditContext) -> Iterator[Finding]:
+    paths = open_inbound_policies(ctx)
+    if not paths:
+        return
     exposed = []
     for c in tool_contexts(ctx):
         tools = allowed_tools(ctx, c, CONTROL_PLANE_TOOLS)

@@ -202,30 +202,21 @@ def _agent_ids_unrestricted(ctx: AuditContext) -> bool:
     return any(isinstance(v, str) and v.strip() == "*" for v in ids)
 
 
-@check(
-    Stage.HOOKS,
-    emits=[
-        TOKEN_TOO_SHORT,
-        TOKEN_REUSE,
-        PATH_ROOT,
-        DEFAULT_SESSION_KEY_UNSET,
-        AGENT_IDS_UNRESTRICTED,
-        REQUEST_SESSION_KEY,
-        PREFIXES_MISSING,
-    ],
-)
-def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
+def _exposure(ctx: AuditContext) -> tuple[Severity, str]:
+    """Rows that escalate: critical and a louder note when the gateway is remotely exposed."""
+    if remotely_exposed(ctx):
+        return Severity.CRITICAL, " The gateway is reachable beyond loopback, so this matters more."
+    return Severity.WARN, " The gateway listens on loopback only."
+
+
+# Every row is gated on hooks.enabled === true (checks-hooks.md §1); rows run in table order.
+
+
+@check(Stage.HOOKS, emits=[TOKEN_TOO_SHORT], order=0)
+def token_too_short(ctx: AuditContext) -> Iterator[Finding]:
     cfg = ctx.config
     if not cfg.is_true("hooks.enabled"):
         return
-    exposed = remotely_exposed(ctx)
-    escalated = Severity.CRITICAL if exposed else Severity.WARN
-    exposure_note = (
-        " The gateway is reachable beyond loopback, so this matters more."
-        if exposed
-        else " The gateway listens on loopback only."
-    )
-
     token = _plain(cfg.get("hooks.token"))
     if token and len(token) < MIN_TOKEN_LENGTH:
         yield TOKEN_TOO_SHORT.finding(
@@ -233,6 +224,14 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
             f"(at least {MIN_TOKEN_LENGTH} characters, ideally 32+ random bytes).",
             location=cfg.location("hooks.token"),
         )
+
+
+@check(Stage.HOOKS, emits=[TOKEN_REUSE], order=1)
+def token_reuse_gateway_token(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
+    token = _plain(cfg.get("hooks.token"))
     if token:
         reused = _reused_secret(ctx, token)
         if reused is not None:
@@ -245,6 +244,12 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
                 location=cfg.location("hooks.token"),
             )
 
+
+@check(Stage.HOOKS, emits=[PATH_ROOT], order=2)
+def path_root(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
     path = cfg.get_str("hooks.path")
     if path is not None and path.strip() == "/":
         yield PATH_ROOT.finding(
@@ -253,6 +258,12 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
             location=cfg.location("hooks.path"),
         )
 
+
+@check(Stage.HOOKS, emits=[DEFAULT_SESSION_KEY_UNSET], order=3)
+def default_session_key_unset(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
     if cfg.get_trimmed("hooks.defaultSessionKey") is None:
         yield DEFAULT_SESSION_KEY_UNSET.finding(
             "hooks.defaultSessionKey is not set, so each webhook-triggered agent run starts "
@@ -260,7 +271,14 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
             location=cfg.location("hooks.defaultSessionKey"),
         )
 
+
+@check(Stage.HOOKS, emits=[AGENT_IDS_UNRESTRICTED], order=4)
+def allowed_agent_ids_unrestricted(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
     if _agent_ids_unrestricted(ctx):
+        escalated, exposure_note = _exposure(ctx)
         yield AGENT_IDS_UNRESTRICTED.finding(
             'hooks.allowedAgentIds is unset or contains "*", so an authenticated webhook '
             "caller can route its request to any configured agent." + exposure_note,
@@ -268,17 +286,34 @@ def hooks_hardening(ctx: AuditContext) -> Iterator[Finding]:
             location=cfg.location("hooks.allowedAgentIds"),
         )
 
+
+@check(Stage.HOOKS, emits=[REQUEST_SESSION_KEY], order=5)
+def request_session_key_enabled(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
     if cfg.is_true("hooks.allowRequestSessionKey"):
+        escalated, exposure_note = _exposure(ctx)
         yield REQUEST_SESSION_KEY.finding(
             "hooks.allowRequestSessionKey=true lets webhook callers pick the session their "
             "run is written to." + exposure_note,
             severity=escalated,
             location=cfg.location("hooks.allowRequestSessionKey"),
         )
-        if not cfg.get_str_list("hooks.allowedSessionKeyPrefixes"):
-            yield PREFIXES_MISSING.finding(
-                "hooks.allowRequestSessionKey=true but hooks.allowedSessionKeyPrefixes has no "
-                "entries, so a caller-chosen session key can name any session." + exposure_note,
-                severity=escalated,
-                location=cfg.location("hooks.allowedSessionKeyPrefixes"),
-            )
+
+
+@check(Stage.HOOKS, emits=[PREFIXES_MISSING], order=6)
+def request_session_key_prefixes_missing(ctx: AuditContext) -> Iterator[Finding]:
+    cfg = ctx.config
+    if not cfg.is_true("hooks.enabled"):
+        return
+    if cfg.is_true("hooks.allowRequestSessionKey") and not cfg.get_str_list(
+        "hooks.allowedSessionKeyPrefixes"
+    ):
+        escalated, exposure_note = _exposure(ctx)
+        yield PREFIXES_MISSING.finding(
+            "hooks.allowRequestSessionKey=true but hooks.allowedSessionKeyPrefixes has no "
+            "entries, so a caller-chosen session key can name any session." + exposure_note,
+            severity=escalated,
+            location=cfg.location("hooks.allowedSessionKeyPrefixes"),
+        )

@@ -160,17 +160,27 @@ def _names_line(label: str, names: list[str]) -> str:
     return f"- {label}: {shown}"
 
 
-@check(Stage.EXEC, order=100, emits=[REGISTRY_INCOMPLETE, BOUNDARY_DRIFT])
-def mcp_boundary(ctx: AuditContext) -> Iterator[Finding]:
-    scopes = skill_scopes(ctx)
-    if not scopes:
+# Both rows concern skill-enabled scopes that run exec on the host; without one, nothing to say.
+
+
+@check(Stage.EXEC, order=100, emits=[REGISTRY_INCOMPLETE])
+def mcporter_registry_inspection_incomplete(ctx: AuditContext) -> Iterator[Finding]:
+    if not skill_scopes(ctx):
         return
-    problem, data = _inspect_mcporter(ctx)
+    problem, _ = _inspect_mcporter(ctx)
     if problem:
         yield REGISTRY_INCOMPLETE.finding(
             f"skills/config/mcporter.json in the state dir is {problem}, so the MCP servers "
             "it registers cannot be listed."
         )
+
+
+@check(Stage.EXEC, order=101, emits=[BOUNDARY_DRIFT])
+def agent_skill_mcp_boundary_drift(ctx: AuditContext) -> Iterator[Finding]:
+    scopes = skill_scopes(ctx)
+    if not scopes:
+        return
+    _, data = _inspect_mcporter(ctx)
     registries: list[str] = []
     cfg_names = _enabled_names(ctx.config.get("mcp.servers"))
     if cfg_names:

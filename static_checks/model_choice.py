@@ -161,24 +161,28 @@ def _lines(items: list[str]) -> str:
     return "\n".join(shown)
 
 
-@check(Stage.MODELS_LEGACY, emits=[LEGACY, WEAK_TIER])
-def legacy_and_weak(ctx: AuditContext) -> Iterator[Finding]:
-    refs = model_refs(ctx)
-    legacy: list[str] = []
-    weak: dict[tuple[str, str], list[str]] = {}
-    for m in refs:
+@check(Stage.MODELS_LEGACY, emits=[LEGACY], order=0)
+def legacy(ctx: AuditContext) -> Iterator[Finding]:
+    lines: list[str] = []
+    for m in model_refs(ctx):
         for pattern, reason in _LEGACY:
             if pattern.search(m.ref):
-                legacy.append(f"- {m.ref} ({reason}) @ {m.source}")
+                lines.append(f"- {m.ref} ({reason}) @ {m.source}")
                 break
+    if lines:
+        yield LEGACY.finding(
+            "Older models are easier to steer with injected text:\n" + _lines(lines)
+        )
+
+
+@check(Stage.MODELS_LEGACY, emits=[WEAK_TIER], order=1)
+def weak_tier(ctx: AuditContext) -> Iterator[Finding]:
+    weak: dict[tuple[str, str], list[str]] = {}
+    for m in model_refs(ctx):
         for reason in weak_reasons(m.ref):
             bucket = weak.setdefault((m.ref, m.source), [])
             if reason not in bucket:
                 bucket.append(reason)
-    if legacy:
-        yield LEGACY.finding(
-            "Older models are easier to steer with injected text:\n" + _lines(legacy)
-        )
     if weak:
         lines = [f"- {ref} ({'; '.join(rs)}) @ {src}" for (ref, src), rs in weak.items()]
         yield WEAK_TIER.finding(

@@ -1,27 +1,18 @@
-"""Plugin trust and install-record checks (checks-plugins-skills.md §2).
+"""Plugin trust: the plugin allowlist and plugin tool reachability (checks-plugins-skills.md §2).
 
-Always run (no ``--deep``). Order: allowlist (missing or phantom entries), tool reachability,
-then plugin install records, then hook install records.
+Always run (no ``--deep``). Order: allowlist (missing or phantom entries), tool reachability;
+the install-record rows that follow live in ``plugin_installs``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.channel_accounts import KNOWN_CHANNELS
-from openclaw_audit.facts.files import extensions_dir, hooks_dir
-from openclaw_audit.facts.install_records import (
-    InstallRecord,
-    drifted,
-    hook_install_records,
-    missing_integrity,
-    plugin_install_records,
-    unpinned,
-)
+from openclaw_audit.facts.install_records import plugin_install_records
 from openclaw_audit.facts.plugin_dirs import (
     PluginDirs,
     enabled_extension_ids,
@@ -30,8 +21,6 @@ from openclaw_audit.facts.plugin_dirs import (
 )
 from openclaw_audit.facts.plugin_tools import permissive_contexts
 from openclaw_audit.report.model import Finding, Severity
-
-_USERINFO = re.compile(r"//[^/@\s]+@")
 
 # Channel ids (checks-channels.md §1.3, from the channel table) plus plugins bundled with
 # OpenClaw. Open question in the spec: upstream's bundled list changes between releases; ids
@@ -143,85 +132,6 @@ Use a restrictive profile or allowlists that exclude plugin tools.
 )
 
 
-def _install_docs(kind: str, what: str, why: str, fix: str) -> str:
-    return f"""
-## What
-{what} Only npm install records are judged ({kind}).
-
-## Why
-{why}
-
-## Fix
-{fix}
-"""
-
-
-_PLUGIN_RECORDS = "`<stateDir>/plugins/installs.json`, then the legacy `plugins.installs`"
-_HOOK_RECORDS = "`hooks.internal.installs`"
-_UNPINNED_WHAT = (
-    "Lists npm install records whose `spec` is not an exact version (`name@1.2.3`); tags "
-    "like `latest` and ranges like `^1.2.3` are not pinned."
-)
-_UNPINNED_WHY = (
-    "An unpinned spec lets the next update pull whatever the registry serves, including a "
-    "hijacked release."
-)
-_INTEGRITY_WHAT = "Lists npm install records without an `integrity` hash."
-_INTEGRITY_WHY = "Without a recorded hash a swapped package cannot be told from the original."
-_DRIFT_WHAT = (
-    "Lists npm install records whose recorded version (`resolvedVersion`, else `version`) "
-    "differs from the `version` in the installed `package.json`. The comparison is exact "
-    "text, so `v1.2.3` and `1.2.3` differ."
-)
-_DRIFT_WHY = (
-    "The code on disk is not what was installed and recorded: it was changed or updated "
-    "outside the normal flow."
-)
-
-PLUGINS_UNPINNED = define(
-    "plugins.installs_unpinned_npm_specs",
-    Severity.WARN,
-    "Plugin installs use unpinned npm specs",
-    remediation="Pin plugin installs to exact versions, e.g. @scope/pkg@1.2.3.",
-    docs=_install_docs(_PLUGIN_RECORDS, _UNPINNED_WHAT, _UNPINNED_WHY, "Reinstall pinned."),
-)
-PLUGINS_INTEGRITY = define(
-    "plugins.installs_missing_integrity",
-    Severity.WARN,
-    "Plugin installs have no integrity hash",
-    remediation="Reinstall or update the plugins so their integrity hashes are recorded.",
-    docs=_install_docs(_PLUGIN_RECORDS, _INTEGRITY_WHAT, _INTEGRITY_WHY, "Reinstall."),
-)
-PLUGINS_DRIFT = define(
-    "plugins.installs_version_drift",
-    Severity.WARN,
-    "Installed plugin versions differ from their install records",
-    remediation="Run `openclaw plugins update --all`, or reinstall the affected plugins.",
-    docs=_install_docs(_PLUGIN_RECORDS, _DRIFT_WHAT, _DRIFT_WHY, "Update or reinstall."),
-)
-HOOKS_UNPINNED = define(
-    "hooks.installs_unpinned_npm_specs",
-    Severity.WARN,
-    "Hook pack installs use unpinned npm specs",
-    remediation="Pin hook pack installs to exact versions, e.g. @scope/hooks@1.2.3.",
-    docs=_install_docs(_HOOK_RECORDS, _UNPINNED_WHAT, _UNPINNED_WHY, "Reinstall pinned."),
-)
-HOOKS_INTEGRITY = define(
-    "hooks.installs_missing_integrity",
-    Severity.WARN,
-    "Hook pack installs have no integrity hash",
-    remediation="Reinstall or update the hook packs so their integrity hashes are recorded.",
-    docs=_install_docs(_HOOK_RECORDS, _INTEGRITY_WHAT, _INTEGRITY_WHY, "Reinstall."),
-)
-HOOKS_DRIFT = define(
-    "hooks.installs_version_drift",
-    Severity.WARN,
-    "Installed hook pack versions differ from their install records",
-    remediation="Run `openclaw hooks update --all`, or reinstall the affected hook packs.",
-    docs=_install_docs(_HOOK_RECORDS, _DRIFT_WHAT, _DRIFT_WHY, "Update or reinstall."),
-)
-
-
 # ---------------------------------------------------------------------------------------------
 # Native skill command exposure (for the critical escalation)
 
@@ -286,25 +196,40 @@ def skill_commands_exposed(ctx: AuditContext) -> list[str]:
 # Checks
 
 
-def _allowlist_findings(ctx: AuditContext, dirs: PluginDirs) -> Iterator[Finding]:
+def _plugin_dirs_present(ctx: AuditContext) -> PluginDirs | None:
+    dirs = plugin_dirs(ctx)
+    return dirs if dirs.ids else None
+
+
+@check(Stage.PLUGIN_TRUST, emits=[NO_ALLOWLIST], order=0)
+def extensions_no_allowlist(ctx: AuditContext) -> Iterator[Finding]:
+    dirs = _plugin_dirs_present(ctx)
     allow = ctx.config.get("plugins.allow")
-    if not isinstance(allow, list) or not allow:
-        exposed = skill_commands_exposed(ctx)
-        detail = (
-            f"{len(dirs.ids)} plugin director{'y' if len(dirs.ids) == 1 else 'ies'} in "
-            f"{dirs.extensions_dir}, and plugins.allow does not restrict which are loaded."
+    if dirs is None or (isinstance(allow, list) and allow):
+        return
+    exposed = skill_commands_exposed(ctx)
+    detail = (
+        f"{len(dirs.ids)} plugin director{'y' if len(dirs.ids) == 1 else 'ies'} in "
+        f"{dirs.extensions_dir}, and plugins.allow does not restrict which are loaded."
+    )
+    if exposed:
+        detail += (
+            "\nNative skill commands are likely exposed on a chat surface ("
+            + ", ".join(exposed)
+            + "), so anyone who can message the bot can reach plugin-provided skills."
         )
-        if exposed:
-            detail += (
-                "\nNative skill commands are likely exposed on a chat surface ("
-                + ", ".join(exposed)
-                + "), so anyone who can message the bot can reach plugin-provided skills."
-            )
-        yield NO_ALLOWLIST.finding(
-            detail,
-            severity=Severity.CRITICAL if exposed else Severity.WARN,
-            location=ctx.config.location("plugins.allow") if allow is not None else None,
-        )
+    yield NO_ALLOWLIST.finding(
+        detail,
+        severity=Severity.CRITICAL if exposed else Severity.WARN,
+        location=ctx.config.location("plugins.allow") if allow is not None else None,
+    )
+
+
+@check(Stage.PLUGIN_TRUST, emits=[PHANTOM], order=1)
+def allow_phantom_entries(ctx: AuditContext) -> Iterator[Finding]:
+    dirs = _plugin_dirs_present(ctx)
+    allow = ctx.config.get("plugins.allow")
+    if dirs is None or not isinstance(allow, list) or not allow:
         return
     known = set(dirs.ids) | BUNDLED_PLUGIN_IDS
     known.update(r.id.lower() for r in plugin_install_records(ctx))
@@ -331,74 +256,16 @@ def _allowlist_findings(ctx: AuditContext, dirs: PluginDirs) -> Iterator[Finding
         )
 
 
-def _redact_userinfo(spec: str) -> str:
-    """A URL-style spec may carry credentials (``https://user:token@host/...``): hide them."""
-    return _USERINFO.sub("//***@", spec)
-
-
-def _record_findings(
-    ctx: AuditContext,
-    records: list[InstallRecord],
-    default_root: str,
-    metas: tuple[Any, Any, Any],
-    noun: str,
-) -> Iterator[Finding]:
-    unpinned_meta, integrity_meta, drift_meta = metas
-    loose = unpinned(records)
-    if loose:
-        lines = [f"{noun} install records with an npm spec that is not an exact version:"]
-        lines.extend(f"- {rid} ({_redact_userinfo(spec)})" for rid, spec in loose)
-        yield unpinned_meta.finding("\n".join(lines))
-    no_hash = missing_integrity(records)
-    if no_hash:
-        lines = [f"{noun} npm install records without an integrity hash:"]
-        lines.extend(f"- {rid}" for rid in no_hash)
-        yield integrity_meta.finding("\n".join(lines))
-    drift = drifted(ctx, records, default_root)
-    if drift:
-        lines = [f"{noun} packages on disk differ from the recorded install version:"]
-        lines.extend(f"- {d.id} (recorded {d.recorded}, installed {d.installed})" for d in drift)
-        yield drift_meta.finding("\n".join(lines), remediation=ctx.cmd(drift_meta.remediation))
-
-
-@check(
-    Stage.PLUGIN_TRUST,
-    emits=[
-        NO_ALLOWLIST,
-        PHANTOM,
-        TOOLS_REACHABLE,
-        PLUGINS_UNPINNED,
-        PLUGINS_INTEGRITY,
-        PLUGINS_DRIFT,
-        HOOKS_UNPINNED,
-        HOOKS_INTEGRITY,
-        HOOKS_DRIFT,
-    ],
-)
-def plugin_trust(ctx: AuditContext) -> Iterator[Finding]:
-    dirs = plugin_dirs(ctx)
-    if dirs.ids:
-        yield from _allowlist_findings(ctx, dirs)
-        enabled = enabled_extension_ids(ctx, dirs)
-        permissive = permissive_contexts(ctx, enabled) if enabled else []
-        if permissive:
-            lines = ["Enabled plugins:"]
-            lines.extend(f"- {pid}" for pid in enabled)
-            lines.append("Tool-policy contexts where plugin tools are reachable:")
-            lines.extend(f"- {label}" for label in permissive)
-            yield TOOLS_REACHABLE.finding("\n".join(lines))
-    state = ctx.paths.state_dir
-    yield from _record_findings(
-        ctx,
-        plugin_install_records(ctx),
-        extensions_dir(state),
-        (PLUGINS_UNPINNED, PLUGINS_INTEGRITY, PLUGINS_DRIFT),
-        "Plugin",
-    )
-    yield from _record_findings(
-        ctx,
-        hook_install_records(ctx),
-        hooks_dir(state),
-        (HOOKS_UNPINNED, HOOKS_INTEGRITY, HOOKS_DRIFT),
-        "Hook pack",
-    )
+@check(Stage.PLUGIN_TRUST, emits=[TOOLS_REACHABLE], order=2)
+def tools_reachable_permissive_policy(ctx: AuditContext) -> Iterator[Finding]:
+    dirs = _plugin_dirs_present(ctx)
+    if dirs is None:
+        return
+    enabled = enabled_extension_ids(ctx, dirs)
+    permissive = permissive_contexts(ctx, enabled) if enabled else []
+    if permissive:
+        lines = ["Enabled plugins:"]
+        lines.extend(f"- {pid}" for pid in enabled)
+        lines.append("Tool-policy contexts where plugin tools are reachable:")
+        lines.extend(f"- {label}" for label in permissive)
+        yield TOOLS_REACHABLE.finding("\n".join(lines))

@@ -9,13 +9,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.agents import (
-    agent_sandbox_mode,
-    agents,
-    defaults_sandbox_mode,
-    sub,
-    sub_dict,
-)
+from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode, sub
 from openclaw_audit.report.model import Finding, Severity
 
 DOCKER_MODE_OFF = define(
@@ -130,29 +124,6 @@ It switches off mandatory access control for the sandbox container.
 
 ## Fix
 Drop the setting or name a real profile.
-""",
-)
-
-CDP_BRIDGE = define(
-    "sandbox.browser_cdp_bridge_unrestricted",
-    Severity.WARN,
-    "Sandbox browser DevTools port is open to the whole bridge network",
-    remediation="Set `sandbox.browser.cdpSourceRange` (for example the bridge gateway address as "
-    "a /32), or keep the dedicated default network `openclaw-sandbox-browser`, so only the "
-    "gateway can reach the browser's DevTools port.",
-    docs="""
-## What
-A sandboxed context (defaults or agent, mode not `off`) enables the sandbox browser on the
-shared `bridge` network without `cdpSourceRange`.
-
-## Why
-Any container on the default bridge can then drive the browser over the DevTools protocol:
-read pages, cookies and sessions. Upstream 2026.9.6 no longer reports this because its
-runtime derives a range itself; we keep it, since the config alone does not show that and the
-explicit range is the documented hardening.
-
-## Fix
-Restrict the source range or use the dedicated network.
 """,
 )
 
@@ -293,6 +264,65 @@ def _lower(value: Any) -> str | None:
     return value.strip().lower() if isinstance(value, str) else None
 
 
+# Row functions, run per Docker config source (and per bind): the spec orders findings by source.
+
+
+def _bind_non_absolute(label: str, bind: str, hit: tuple[str, str]) -> Iterator[Finding]:
+    kind, what = hit
+    if kind == "non_absolute":
+        yield BIND_NON_ABSOLUTE.finding(
+            f'{label}.binds contains "{bind}" whose host source "{what}" is not an absolute path.',
+            subject=f"{label}.binds:{bind}",
+        )
+
+
+def _dangerous_bind_mount(label: str, bind: str, hit: tuple[str, str]) -> Iterator[Finding]:
+    kind, what = hit
+    if kind != "non_absolute":
+        yield DANGEROUS_BIND.finding(
+            f'{label}.binds contains "{bind}", which {kind} the protected host path "{what}".',
+            remediation=f'Remove "{bind}" from {label}.binds; mount project-specific '
+            "paths instead.",
+            subject=f"{label}.binds:{bind}",
+        )
+
+
+def _dangerous_network_mode(label: str, docker: Mapping[str, Any]) -> Iterator[Finding]:
+    network = _lower(docker.get("network"))
+    if network == "host" or (network or "").startswith("container:"):
+        raw = str(docker.get("network")).strip()
+        yield DANGEROUS_NETWORK.finding(
+            f'{label}.network is "{raw}": the sandbox shares that network namespace '
+            "instead of getting its own.",
+            remediation=f'Set {label}.network to "bridge", "none" or a custom bridge '
+            f"network; use {label}.dangerouslyAllowContainerNamespaceJoin=true only as a "
+            "break-glass override.",
+            subject=f"{label}.network",
+        )
+
+
+def _dangerous_seccomp_profile(label: str, docker: Mapping[str, Any]) -> Iterator[Finding]:
+    if _lower(docker.get("seccompProfile")) == "unconfined":
+        yield DANGEROUS_SECCOMP.finding(
+            f'{label}.seccompProfile is "unconfined": syscall filtering is off.',
+            remediation=f"Remove {label}.seccompProfile or use a custom seccomp profile file.",
+            subject=f"{label}.seccompProfile",
+        )
+
+
+def _dangerous_apparmor_profile(label: str, docker: Mapping[str, Any]) -> Iterator[Finding]:
+    if _lower(docker.get("apparmorProfile")) == "unconfined":
+        yield DANGEROUS_APPARMOR.finding(
+            f'{label}.apparmorProfile is "unconfined": AppArmor enforcement is off.',
+            remediation=f"Remove {label}.apparmorProfile or use a named AppArmor profile.",
+            subject=f"{label}.apparmorProfile",
+        )
+
+
+_BIND_ROWS = (_bind_non_absolute, _dangerous_bind_mount)
+_SOURCE_ROWS = (_dangerous_network_mode, _dangerous_seccomp_profile, _dangerous_apparmor_profile)
+
+
 @check(
     Stage.SANDBOX_DANGEROUS,
     order=0,
@@ -315,73 +345,7 @@ def dangerous_docker_config(ctx: AuditContext) -> Iterator[Finding]:
             hit = classify_bind(ctx, bind, blocked)
             if hit is None:
                 continue
-            kind, what = hit
-            if kind == "non_absolute":
-                yield BIND_NON_ABSOLUTE.finding(
-                    f'{label}.binds contains "{bind}" whose host source "{what}" is not an '
-                    "absolute path.",
-                    subject=f"{label}.binds:{bind}",
-                )
-            else:
-                yield DANGEROUS_BIND.finding(
-                    f'{label}.binds contains "{bind}", which {kind} the protected host path '
-                    f'"{what}".',
-                    remediation=f'Remove "{bind}" from {label}.binds; mount project-specific '
-                    "paths instead.",
-                    subject=f"{label}.binds:{bind}",
-                )
-        network = _lower(docker.get("network"))
-        if network == "host" or (network or "").startswith("container:"):
-            raw = str(docker.get("network")).strip()
-            yield DANGEROUS_NETWORK.finding(
-                f'{label}.network is "{raw}": the sandbox shares that network namespace '
-                "instead of getting its own.",
-                remediation=f'Set {label}.network to "bridge", "none" or a custom bridge '
-                f"network; use {label}.dangerouslyAllowContainerNamespaceJoin=true only as a "
-                "break-glass override.",
-                subject=f"{label}.network",
-            )
-        if _lower(docker.get("seccompProfile")) == "unconfined":
-            yield DANGEROUS_SECCOMP.finding(
-                f'{label}.seccompProfile is "unconfined": syscall filtering is off.',
-                remediation=f"Remove {label}.seccompProfile or use a custom seccomp profile file.",
-                subject=f"{label}.seccompProfile",
-            )
-        if _lower(docker.get("apparmorProfile")) == "unconfined":
-            yield DANGEROUS_APPARMOR.finding(
-                f'{label}.apparmorProfile is "unconfined": AppArmor enforcement is off.',
-                remediation=f"Remove {label}.apparmorProfile or use a named AppArmor profile.",
-                subject=f"{label}.apparmorProfile",
-            )
-
-
-def _browser_field(ctx: AuditContext, agent: Mapping[str, Any] | None, key: str) -> Any:
-    own = sub(agent, "sandbox", "browser", key) if agent is not None else None
-    if own is not None:
-        return own
-    return sub_dict(ctx.config.get_dict("agents.defaults"), "sandbox", "browser").get(key)
-
-
-@check(Stage.SANDBOX_DANGEROUS, order=10, emits=[CDP_BRIDGE])
-def browser_cdp_bridge(ctx: AuditContext) -> Iterator[Finding]:
-    contexts: list[tuple[str, Mapping[str, Any] | None]] = [("agents.defaults", None)]
-    contexts += [(a.label, a.config) for a in agents(ctx) if not a.implicit]
-    hits: list[str] = []
-    for label, agent in contexts:
-        if agent_sandbox_mode(ctx, agent) == "off":
-            continue
-        if _browser_field(ctx, agent, "enabled") is not True:
-            continue
-        network = _browser_field(ctx, agent, "network")
-        network = network if isinstance(network, str) else "openclaw-sandbox-browser"
-        if network.strip().lower() != "bridge":
-            continue
-        cdp = _browser_field(ctx, agent, "cdpSourceRange")
-        if isinstance(cdp, str) and cdp.strip():
-            continue
-        hits.append(f"- {label}")
-    if hits:
-        yield CDP_BRIDGE.finding(
-            'The sandbox browser runs on the shared "bridge" network without '
-            "sandbox.browser.cdpSourceRange in:\n" + "\n".join(hits)
-        )
+            for bind_row in _BIND_ROWS:
+                yield from bind_row(label, bind, hit)
+        for source_row in _SOURCE_ROWS:
+            yield from source_row(label, docker)

@@ -47,6 +47,9 @@ def explain_unset(
         causes = [p for p in _CAUSES.get(finding.check_id, ()) if p in unresolved]
         if causes:
             extra = " ".join(hint(p, unresolved[p], state_dir) for p in causes)
-            finding = replace(finding, detail=f"{finding.detail} {extra}")
+            # The hint depends on this shell, not on the config: keep the finding's identity
+            # (baselines, fingerprints) what it was without the sentence.
+            subject = finding.subject if finding.subject is not None else finding.detail
+            finding = replace(finding, detail=f"{finding.detail} {extra}", subject=subject)
         out.append(finding)
     return out

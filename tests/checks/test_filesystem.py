@@ -15,7 +15,7 @@ from openclaw_audit.engine.registry import Stage
 from openclaw_audit.facts.files import log_file_path
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.state import view as state_mod
-from openclaw_audit.static_checks.filesystem import is_synced_path
+from openclaw_audit.static_checks.fs_synced_dir import is_synced_path
 
 
 def mkdir(path: Path, mode: int = 0o700) -> Path:

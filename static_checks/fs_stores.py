@@ -302,6 +302,7 @@ def agent_stores(ctx: AuditContext) -> Iterator[Finding]:
         yield from _agent_stores(ctx, agent_id)
 
 
+@check(Stage.FILESYSTEM, emits=[LOG_READABLE], order=50)
 def log_file_readable(ctx: AuditContext) -> Iterator[Finding]:
     path = log_file_path(ctx)
     if path is None:

@@ -11,7 +11,7 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import IntEnum
 from typing import TYPE_CHECKING
 
@@ -61,38 +61,21 @@ _UNSET: object = object()
 
 
 @dataclass(frozen=True, slots=True)
-class CheckMeta:
-    """Metadata for one checkId, or a family such as ``tools.elevated.allowFrom.<p>.wildcard``.
+class CheckMeta(Rule):
+    """A catalog entry (the report model's :class:`Rule`) plus what checks do with it: build
+    findings, match a family id such as ``tools.elevated.allowFrom.<p>.wildcard``.
 
     ``docs`` is markdown with ``What``/``Why``/``Fix`` sections, shown by ``explain``.
     ``severity`` is the default; escalating checks pass the actual one to :meth:`finding`.
     """
-
-    id: str
-    severity: Severity
-    title: str
-    remediation: str | None
-    docs: str
-    group: str = ""
-    deep: bool = False
-    escalates: bool = False
 
     @property
     def is_family(self) -> bool:
         return "<" in self.id
 
     def rule(self) -> Rule:
-        """This entry as report data (what renderers may know of the catalog)."""
-        return Rule(
-            id=self.id,
-            severity=self.severity,
-            title=self.title,
-            remediation=self.remediation,
-            docs=self.docs,
-            group=self.group,
-            deep=self.deep,
-            escalates=self.escalates,
-        )
+        """This entry as plain report data (what renderers may know of the catalog)."""
+        return Rule(**{f.name: getattr(self, f.name) for f in fields(Rule)})
 
     def matches(self, check_id: str) -> bool:
         if not self.is_family:

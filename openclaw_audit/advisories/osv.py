@@ -119,10 +119,6 @@ def mentions_openclaw(data: bytes) -> bool:
     return any(f'"{name}"'.encode() in data for name in PACKAGE_NAMES)
 
 
-def matching(advisories: Iterable[Advisory], version: Version) -> list[Advisory]:
-    return [a for a in advisories if a.affects(version)]
-
-
 def lowest_safe_version(
     advisories: Iterable[Advisory], vulnerable: Iterable[Version]
 ) -> Version | None:

@@ -42,7 +42,6 @@ class LoadedConfig:
     # Unset ${VAR} references: config path -> variable name.
     unresolved_vars: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     # Variables that came from a .env file: name -> that file.
-    dotenv_origin: Mapping[str, str] = field(default_factory=dict)
 
 
 def load_config(
@@ -146,7 +145,6 @@ def load_config(
         unresolved_paths=frozenset(subst.unresolved),
         secrets=frozenset(secret_values),
         unresolved_vars=dict(subst.unresolved),
-        dotenv_origin=origin,
     )
 
 

@@ -98,8 +98,6 @@ KNOWN_CHANNELS: tuple[ChannelSpec, ...] = (
     _spec("zalouser", "Zalo Personal"),
 )
 
-CHANNELS_BY_ID: Mapping[str, ChannelSpec] = {c.id: c for c in KNOWN_CHANNELS}
-
 
 @dataclass(frozen=True, slots=True)
 class Account:

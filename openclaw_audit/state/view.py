@@ -59,10 +59,6 @@ class PermInfo:
     def group_readable(self) -> bool:
         return bool(self.bits & 0o040)
 
-    @property
-    def mode_str(self) -> str:
-        return f"{self.bits:03o}"
-
 
 @dataclass(frozen=True, slots=True)
 class DirEntry:

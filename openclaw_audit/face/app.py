@@ -217,9 +217,8 @@ def _write(
         fix_run=inv.fix,
         include_suppressed=inv.sarif_include_suppressed,
         home=home,
+        fix_command=fix_command,
     )
-    if fix_command is not None:
-        options = replace(options, fix_command=fix_command)
     text = FORMATS[inv.fmt](results, fix, options)
     write_output(scrubber(text), inv.output)
 

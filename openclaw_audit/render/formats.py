@@ -2,7 +2,8 @@
 
 Every audit output (one target, a fleet, ``--fix``) goes through
 ``FORMATS[name](results, fix, options) -> str``. Renderers take finished reports and decide
-nothing; the face redacts the text once and writes it.
+nothing; the face redacts the text once and writes it. Each formatter imports its renderer
+when called, so a run pays only for the format it prints (SARIF pulls in hashlib and urllib).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from openclaw_audit.render import fleet, json_report, sarif, text
-from openclaw_audit.render.fix_text import FIX_HINT_COMMAND, render_with_fix
 from openclaw_audit.report.model import FixResult, Report
 from openclaw_audit.report.targets import TargetResult
 
@@ -23,7 +22,7 @@ class RenderOptions:
     fix_run: bool = False  # a --fix run (fix=None then means the fixer crashed)
     include_suppressed: bool = False  # SARIF: also emit suppressed findings
     home: str = ""  # shortened to ~ in the fix block
-    fix_command: str = FIX_HINT_COMMAND
+    fix_command: str | None = None  # the --fix hint line; None: the fix block's default
 
 
 Formatter = Callable[[Sequence[TargetResult], FixResult | None, RenderOptions], str]
@@ -38,6 +37,9 @@ def _report(results: Sequence[TargetResult]) -> Report:
 def render_text(
     results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
 ) -> str:
+    from openclaw_audit.render import fleet, text
+    from openclaw_audit.render.fix_text import render_with_fix
+
     if options.fleet:
         return fleet.render_text(
             results, lambda rep, head: text.render(rep, color=options.color, heading=head)
@@ -48,7 +50,7 @@ def render_text(
             fix,
             home=options.home,
             color=options.color,
-            fix_command=options.fix_command,
+            **({"fix_command": options.fix_command} if options.fix_command else {}),
         )
     return text.render(_report(results), color=options.color)
 
@@ -56,6 +58,8 @@ def render_text(
 def render_json(
     results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
 ) -> str:
+    from openclaw_audit.render import fleet, json_report
+
     if options.fleet:
         return fleet.render_json(results)
     if options.fix_run:
@@ -67,6 +71,8 @@ def render_json(
 def render_sarif(
     results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
 ) -> str:
+    from openclaw_audit.render import sarif
+
     return sarif.render(results, include_suppressed=options.include_suppressed)
 
 

@@ -38,6 +38,7 @@ class LoadedConfig:
     warnings: tuple[str, ...]
     unresolved_paths: frozenset[tuple[str, ...]]
     secrets: frozenset[str]
+    duplicates: tuple[json5.Duplicate, ...] = ()  # keys repeated in one object, every file
 
 
 def load_config(
@@ -61,10 +62,11 @@ def load_config(
     raw: Any = {}
     prov: ProvNode | None = None
     text = ""
+    duplicates: list[json5.Duplicate] = []
     exists = os.path.lexists(paths.config_path)
     if exists:
         text, _ = read_text(paths.config_path, max_bytes=MAX_CONFIG_BYTES)
-        raw, prov = parse_text(text, paths.config_path)
+        raw, prov = parse_text(text, paths.config_path, duplicates=duplicates)
         if not isinstance(raw, dict):
             raise ConfigError(
                 f"config root must be an object, got {_kind(raw)}",
@@ -130,6 +132,7 @@ def load_config(
         warnings=tuple(warnings),
         unresolved_paths=frozenset(subst.unresolved),
         secrets=frozenset(secret_values),
+        duplicates=tuple(dict.fromkeys([*duplicates, *resolver.duplicates])),
     )
 
 

@@ -1,0 +1,28 @@
+"""Regenerate the lazy-loading index of a bundled config schema.
+
+Usage: python scripts/build_schema_index.py [openclaw_audit/config/schema/openclaw-<version>.json]
+
+Run it whenever the bundled schema file changes (tests fail while the index is stale).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from openclaw_audit.config.schema.chunks import build_index
+from openclaw_audit.config.schema.store import BUNDLED_FILE
+
+
+def main() -> None:
+    src = Path(sys.argv[1] if len(sys.argv) > 1 else BUNDLED_FILE)
+    text = src.read_text(encoding="ascii")
+    spans = build_index(text)
+    out = src.with_name(src.stem + ".index.json")
+    out.write_text(json.dumps({"size": len(text), "spans": spans}, separators=(",", ":")) + "\n")
+    print(f"wrote {out} ({len(spans)} chunks)")
+
+
+if __name__ == "__main__":
+    main()

@@ -15,6 +15,8 @@ from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import define, load_catalog
+from openclaw_audit.errors import ConfigInvalid
+from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.state.view import StateView
@@ -69,6 +71,8 @@ def build_context(loaded: LoadedConfig, options: AuditOptions) -> AuditContext:
         auth_override=options.auth_override,
         deep=options.deep,
         unresolved_paths=loaded.unresolved_paths,
+        schema_file=options.config_schema,
+        duplicates=loaded.duplicates,
     )
 
 
@@ -113,6 +117,10 @@ def run_audit(
         allow_exec=options.allow_exec,
     )
     ctx = build_context(loaded, options)
+    if options.config_schema:
+        schema_for(ctx)  # a bad --config-schema file is an input error before any check runs
+    if options.strict_config:
+        _refuse_invalid(ctx)
     secrets = {*loaded.secrets, *_option_secrets(options)}
     findings = run_static(ctx, options.wants)
     deep_section: dict[str, object] | None = None
@@ -133,6 +141,25 @@ def run_audit(
     report = post.apply(raw, ctx.config)
     return AuditRun(
         report=report, loaded=loaded, ctx=ctx, secrets=frozenset(s for s in secrets if s)
+    )
+
+
+def _refuse_invalid(ctx: AuditContext) -> None:
+    """``--strict-config``: do what OpenClaw does with a config its schema rejects."""
+    issues = schema_issues(ctx)
+    if not issues:
+        return
+    first = issues[0]
+    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+    raise ConfigInvalid(
+        f"config does not validate against the {schema_for(ctx).name} config schema: "
+        f"{first.path or '(root)'}: {first.message}{more}",
+        issues=[{"path": i.path, "message": i.message} for i in issues],
+        file=first.location.file,
+        line=first.location.line,
+        column=first.location.column,
+        hint="fix the config, or drop --strict-config to audit it anyway"
+        + ("" if len(issues) == 1 else "; --json lists every problem"),
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from openclaw_audit.config.json5 import Duplicate
 from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state.view import StateView
@@ -42,6 +43,10 @@ class AuditContext:
     platform: str = sys.platform
     # Paths whose ${VAR} could not be substituted; absent in both views.
     unresolved_paths: frozenset[tuple[str, ...]] = frozenset()
+    schema_file: str | None = None  # --config-schema (None: the bundled OpenClaw schema)
+    duplicates: tuple[
+        Duplicate, ...
+    ] = ()  # keys written twice in one object (JSON5 keeps the last)
     # Derived facts (roster, tool policies…) computed once per audit; see memo().
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -25,6 +25,8 @@ class AuditOptions:
     checks: tuple[str, ...] = ()  # --check patterns (exact id or prefix with *)
     skip_checks: tuple[str, ...] = ()
     min_severity: Severity | None = None
+    strict_config: bool = False  # a config the schema rejects is an input error (exit 2)
+    config_schema: str | None = None  # validate against this schema file instead of 2026.9.6
 
     def __post_init__(self) -> None:
         if self.timeout < MIN_TIMEOUT_S:

@@ -19,8 +19,7 @@ import gc
 import re
 import unicodedata
 from bisect import bisect_right
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from openclaw_audit.config.provenance import Origin, ProvNode
 
@@ -44,8 +43,7 @@ class JSON5Error(ValueError):
         return f"{self.line}:{self.column}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(NamedTuple):
     """A key written twice in one object: ``lost`` is the value JSON5 drops, ``kept`` wins."""
 
     key: str

@@ -7,8 +7,7 @@ and before SecretRefs are resolved (a SecretRef object is checked as the object 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from openclaw_audit.config.schema import Problem, Schema, bundled, from_file, problems
 from openclaw_audit.config.schema.validate import MISSING, UNKNOWN_KEY
@@ -16,8 +15,7 @@ from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.report.model import Location
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaIssue:
+class SchemaIssue(NamedTuple):
     path: str  # dotted config path as the user wrote it ("" for the root)
     message: str  # what is wrong and what would be accepted; never the value itself
     location: Location

@@ -11,7 +11,7 @@ import pytest
 from openclaw_audit.config import json5
 from openclaw_audit.config.loader import load_config
 from openclaw_audit.config.schema import bundled, problems
-from openclaw_audit.config.schema.chunks import build_index
+from openclaw_audit.config.schema.chunks import BinaryIndex, build_index, pack_index
 from openclaw_audit.config.schema.jsregex import compile_js
 from openclaw_audit.config.schema.store import BUNDLED_FILE, BUNDLED_INDEX
 from openclaw_audit.engine.audit import build_context, run_static
@@ -198,8 +198,11 @@ def test_every_bundled_pattern_compiles() -> None:
 
 def test_shipped_index_is_fresh_and_chunks_rebuild_the_whole_schema() -> None:
     text = Path(BUNDLED_FILE).read_text(encoding="ascii")
-    shipped = json.loads(Path(BUNDLED_INDEX).read_text())
-    assert shipped == {"size": len(text), "spans": [list(s) for s in build_index(text)]}
+    spans = build_index(text)
+    assert Path(BUNDLED_INDEX).read_bytes() == pack_index(spans, len(text))
+    index = BinaryIndex(pack_index(spans, len(text)))
+    assert (index.size, len(index)) == (len(text), len(spans))
+    assert [index[i] for i in range(len(spans))] == [(s, e, c) for s, e, c in spans]
     schema = bundled()
 
     def expand(node: Any) -> Any:
@@ -211,3 +214,17 @@ def test_shipped_index_is_fresh_and_chunks_rebuild_the_whole_schema() -> None:
         return node
 
     assert expand(schema.root) == json.loads(text)
+
+
+def test_a_stale_or_missing_index_falls_back_to_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openclaw_audit.config.schema import store
+
+    stale = tmp_path / "stale.bin"
+    stale.write_bytes(pack_index([(0, 10, [])], 10))
+    for index in (stale, tmp_path / "missing.bin"):
+        monkeypatch.setattr(store, "BUNDLED_INDEX", str(index))
+        schema = store.bundled.__wrapped__()
+        assert schema.chunks is None
+        assert schema.root == json.loads(Path(BUNDLED_FILE).read_text())

@@ -7,24 +7,22 @@ whole and checked for shape once, so a broken file is an input error before any 
 from __future__ import annotations
 
 import json
+import mmap
 import os
-from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
-from openclaw_audit.config.schema.chunks import ChunkedSchema, Span
-from openclaw_audit.config.schema.shape import check_shape
+from openclaw_audit.config.schema.chunks import BinaryIndex, ChunkedSchema
 from openclaw_audit.errors import AuditError
 
 BUNDLED_VERSION = "2026.9.6"
 _HERE = os.path.dirname(os.path.abspath(__file__))
 BUNDLED_FILE = os.path.join(_HERE, f"openclaw-{BUNDLED_VERSION}.json")
-BUNDLED_INDEX = os.path.join(_HERE, f"openclaw-{BUNDLED_VERSION}.index.json")
+BUNDLED_INDEX = os.path.join(_HERE, f"openclaw-{BUNDLED_VERSION}.index.bin")
 MAX_SCHEMA_BYTES = 32 << 20
 
 
-@dataclass(frozen=True, slots=True)
-class Schema:
+class Schema(NamedTuple):
     """A root schema node and how to expand the chunk stubs inside it."""
 
     name: str  # shown in the finding: "OpenClaw 2026.9.6" or the file given
@@ -37,19 +35,20 @@ class Schema:
 
 @lru_cache(maxsize=1)
 def bundled() -> Schema:
-    with open(BUNDLED_FILE, "rb") as fh:
-        data = fh.read()
     name = f"OpenClaw {BUNDLED_VERSION}"
     try:
-        with open(BUNDLED_INDEX, encoding="utf-8") as fh:
-            index = json.load(fh)
-        spans: list[Span] = [(s, e, list(c)) for s, e, c in index["spans"]]
-        if index["size"] != len(data):
+        with open(BUNDLED_FILE, "rb") as fh:
+            # A read-only map: only the pages of the chunks a config touches are read.
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        with open(BUNDLED_INDEX, "rb") as fh:
+            index = BinaryIndex(fh.read())
+        if index.size != len(data):
             raise ValueError("index does not match the schema file")
-    except (OSError, ValueError, KeyError, TypeError):
-        return Schema(name, json.loads(data))  # correct, only slower
-    chunks = ChunkedSchema(data, spans)
-    return Schema(name, chunks.load(0), chunks)
+        chunks = ChunkedSchema(data, index)
+        return Schema(name, chunks.load(0), chunks)
+    except (OSError, ValueError, IndexError):
+        with open(BUNDLED_FILE, "rb") as fh:
+            return Schema(name, json.loads(fh.read()))  # correct, only slower
 
 
 def schema_error(path: str, what: str) -> AuditError:
@@ -68,7 +67,9 @@ def from_file(path: str) -> Schema:
 @lru_cache(maxsize=4)
 def _from_file(path: str, _mtime_ns: int, size: int) -> Schema:
     # Same regular-file and size rules as config files: a FIFO must not block the audit.
+    # (Imported here: only --config-schema needs them, the bundled schema is known good.)
     from openclaw_audit.config.reader import read_text
+    from openclaw_audit.config.schema.shape import check_shape
 
     if size > MAX_SCHEMA_BYTES:
         raise schema_error(path, f"the file is larger than {MAX_SCHEMA_BYTES} bytes")

@@ -19,8 +19,7 @@ import difflib
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from openclaw_audit.config.schema.describe import (
     allowed_list,
@@ -46,8 +45,7 @@ NO_MATCH = "matches none of the accepted forms"
 AMBIGUOUS = "matches more than one accepted form"
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     """One validation failure. ``path`` is where it shows (an unknown key's own path);
     ``at`` is the instance path JSON Schema would report (the object, for a key problem)."""
 

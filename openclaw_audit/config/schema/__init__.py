@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from openclaw_audit.config.schema.legacy import migrate, user_path
+from openclaw_audit.config.schema.legacy import migrate, user_paths
 from openclaw_audit.config.schema.store import Schema, bundled, from_file
 from openclaw_audit.config.schema.validate import Problem, Validator
 
@@ -26,9 +26,7 @@ def problems(config: dict[str, Any], schema: Schema) -> list[Problem]:
     migrated, remap = migrate(config)
     found = Validator(schema.root, schema.deref).validate(migrated)
     if remap:
-        found = [
-            Problem(user_path(p.path, remap), p.kind, p.message, user_path(p.at, remap), p.weight)
-            for p in found
-        ]
+        user_path = user_paths(remap)
+        found = [p._replace(path=user_path(p.path), at=user_path(p.at)) for p in found]
     found.sort(key=lambda p: sort_key(p.path))
     return found

@@ -123,9 +123,17 @@ def migrate(config: dict[str, Any]) -> tuple[dict[str, Any], Remap]:
     return root, remap
 
 
-def user_path(path: Path, remap: Remap) -> Path:
-    """``path`` in the migrated config as the user wrote it."""
-    for canonical, legacy in remap:
-        if path[: len(canonical)] == canonical:
-            return legacy + path[len(canonical) :]
-    return path
+def user_paths(remap: Remap) -> Callable[[Path], Path]:
+    """A function mapping a path in the migrated config back to the one the user wrote
+    (indexed by prefix: a 10,000-agent list must not make this quadratic)."""
+    by_prefix = {canonical: legacy for canonical, legacy in remap}
+    depths = sorted({len(c) for c in by_prefix})
+
+    def user_path(path: Path) -> Path:
+        for depth in depths:
+            legacy = by_prefix.get(path[:depth]) if depth <= len(path) else None
+            if legacy is not None:
+                return legacy + path[depth:]
+        return path
+
+    return user_path

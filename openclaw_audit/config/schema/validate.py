@@ -389,15 +389,28 @@ def _has_default(schema: Any) -> bool:
 def _not_allowed(value: Any, allowed: list[Any], path: Path) -> Problem:
     msg = f"allowed: {allowed_list(allowed)}"
     if isinstance(value, str):
-        words = [a for a in allowed if isinstance(a, str)]
-        close = difflib.get_close_matches(value, words, n=1, cutoff=0.75)
+        close = _closest(value, allowed, 0.75)
         if close:
             msg += f' (did you mean "{close[0]}"?)'
     return Problem(path, NOT_ALLOWED, msg, path, weight=10)
 
 
+# Suggestions repeat (the same misspelt key in every account): remember the recent ones.
+_suggestions: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+
+def _closest(word: str, candidates: Any, cutoff: float) -> list[str]:
+    key = (word, tuple(c for c in candidates if isinstance(c, str)))
+    found = _suggestions.get(key)
+    if found is None:
+        if len(_suggestions) > 4096:
+            _suggestions.clear()
+        found = _suggestions[key] = difflib.get_close_matches(word, key[1], n=1, cutoff=cutoff)
+    return found
+
+
 def _unknown(key: str, props: dict[str, Any]) -> str:
-    close = difflib.get_close_matches(key, list(props), n=1, cutoff=0.75)
+    close = _closest(key, props, 0.75)
     if close:
         return f'unknown key "{key}" (did you mean "{close[0]}"?)'
     if 0 < len(props) <= 8:

@@ -136,6 +136,8 @@ class Validator:
                 msg = f"expected {type_phrase(names)}, got {js_type_name(value)}"
                 out.append(Problem(path, WRONG_TYPE, msg, path, weight=100))
                 return  # every other keyword would only restate this
+            if len(schema) == 1:
+                return  # the commonest leaf, {"type": ...}: nothing more to check
         if "const" in schema and not json_equal(value, schema["const"]):
             out.append(_not_allowed(value, [schema["const"]], path))
         enum = schema.get("enum")
@@ -333,7 +335,12 @@ class Validator:
         out: list[Problem],
         depth: int,
     ) -> None:
-        results = [self._errors(value, b, path, base, depth) for b in branches]
+        results: list[list[Problem]] = []
+        for b in branches:
+            errors = self._errors(value, b, path, base, depth)
+            if not errors and not exactly_one:
+                return  # anyOf: the first accepting branch settles it
+            results.append(errors)
         passing = sum(1 for r in results if not r)
         if passing == 1 or (passing > 1 and not exactly_one):
             return

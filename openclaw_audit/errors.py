@@ -74,3 +74,15 @@ class UsageError(AuditError):
 
 class ConfigError(AuditError):
     """The config (or an include) could not be read or parsed."""
+
+
+class ConfigInvalid(ConfigError):
+    """``--strict-config``: the config loads but OpenClaw's schema rejects it. The JSON form
+    adds upstream's ``issues`` list (``[{"path", "message"}]``) next to ``error``."""
+
+    def __init__(self, message: str, *, issues: list[dict[str, str]], **where: Any) -> None:
+        super().__init__(message, kind="config_invalid", **where)
+        self.issues = issues
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "issues": self.issues}

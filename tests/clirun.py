@@ -14,7 +14,8 @@ CALM = (
     '{gateway: {mode: "local", bind: "loopback", '
     'auth: {mode: "token", token: "0123456789abcdef0123456789abcdef0123"}}}'
 )
-# LAN-exposed with a short token: one critical, three warn, one info.
+# LAN-exposed with a short token: one critical, four warn (one: config.schema_invalid, as
+# 2026.9.6 rejects logging.redactSensitive), one info.
 RISKY = (
     '{gateway: {mode: "local", bind: "lan", auth: {mode: "token", token: "short-token"}},'
     ' logging: {redactSensitive: "off"}}'

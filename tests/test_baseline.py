@@ -117,7 +117,11 @@ def test_diff_new_resolved_and_changed_severity(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert [f["checkId"] for f in doc["new"]] == ["discovery.mdns_full_mode"]
-    assert [f["checkId"] for f in doc["resolved"]] == ["logging.redact_off"]
+    # Dropping logging.redactSensitive (a key 2026.9.6 rejects) also makes the config valid.
+    assert [f["checkId"] for f in doc["resolved"]] == [
+        "config.schema_invalid",
+        "logging.redact_off",
+    ]
     assert doc["changedSeverity"] == [
         {
             "checkId": "gateway.token_too_short",
@@ -127,10 +131,10 @@ def test_diff_new_resolved_and_changed_severity(tmp_path: Path) -> None:
             "to": "warn",
         }
     ]
-    assert doc["summary"] == {"new": 1, "resolved": 1, "changedSeverity": 1}
+    assert doc["summary"] == {"new": 1, "resolved": 2, "changedSeverity": 1}
 
     text = run("diff", str(old), str(new)).stdout
-    assert text.splitlines()[0] == "Drift: 1 new · 1 resolved · 1 changed severity"
+    assert text.splitlines()[0] == "Drift: 1 new · 2 resolved · 1 changed severity"
     assert "NEW" in text and "RESOLVED" in text and "gateway.token_too_short info -> warn" in text
 
 

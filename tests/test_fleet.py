@@ -20,10 +20,10 @@ def test_repeated_config_json_shape(tmp_path: Path) -> None:
     assert code == 0
     assert [t["target"] for t in doc["targets"]] == [str(a), str(b)]
     assert doc["targets"][0]["report"]["summary"] == {"critical": 0, "warn": 1, "info": 1}
-    assert doc["targets"][1]["report"]["summary"] == {"critical": 1, "warn": 3, "info": 1}
+    assert doc["targets"][1]["report"]["summary"] == {"critical": 1, "warn": 4, "info": 1}
     assert "secretDiagnostics" in doc["targets"][0]["report"]
     assert doc["summary"] == {
-        "targets": 2, "audited": 2, "failed": 0, "critical": 1, "warn": 4, "info": 2,
+        "targets": 2, "audited": 2, "failed": 0, "critical": 1, "warn": 5, "info": 2,
     }  # fmt: skip
 
 
@@ -52,8 +52,8 @@ def test_directory_of_configs_and_text_table(tmp_path: Path) -> None:
     assert table[0] == "Fleet summary (2 audited)"
     assert table[1].split() == ["target", "critical", "warn", "info"]
     rows = {line.split()[0]: line.split()[1:] for line in table[3:]}
-    assert rows[str(fleet / "risky.json")] == ["1", "3", "1"]
-    assert rows["total"] == ["1", "4", "2"]
+    assert rows[str(fleet / "risky.json")] == ["1", "4", "1"]
+    assert rows["total"] == ["1", "5", "2"]
     assert "notes.txt" not in out
 
 

@@ -33,7 +33,7 @@ def test_default_file_beside_the_config_suppresses_with_reason_and_expiry(tmp_pa
     (sup,) = doc["suppressedFindings"]
     assert sup["checkId"] == "logging.redact_off"
     assert sup["suppression"] == {"reason": "debugging", "source": "ignore-file", "expires": FUTURE}
-    assert doc["summary"]["warn"] == 2  # suppressed findings are not counted
+    assert doc["summary"]["warn"] == 3  # suppressed findings are not counted
 
 
 def test_prefix_pattern_and_detail_match(tmp_path: Path) -> None:

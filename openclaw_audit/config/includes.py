@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from openclaw_audit.config.json5 import MAX_DEPTH
+from openclaw_audit.config.json5 import MAX_DEPTH, Duplicate
 from openclaw_audit.config.merge import BLOCKED_KEYS, deep_merge
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_json5
@@ -54,6 +54,7 @@ class IncludeResolver:
         # through exactly the same checks and merge rules as a real load.
         self.texts = texts or {}
         self.files: list[str] = []  # include files actually loaded, in order
+        self.duplicates: list[Duplicate] = []  # keys repeated inside include files
 
     def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
         return self._walk(value, prov, self.root_file, (self.root_file,), 0)
@@ -176,9 +177,16 @@ class IncludeResolver:
             )
         try:
             if path in self.texts:
-                value, iprov = parse_text(self.texts[path], path, what="include file")
+                value, iprov = parse_text(
+                    self.texts[path], path, what="include file", duplicates=self.duplicates
+                )
             else:
-                value, iprov, _ = read_json5(path, max_bytes=MAX_INCLUDE_BYTES, what="include file")
+                value, iprov, _ = read_json5(
+                    path,
+                    max_bytes=MAX_INCLUDE_BYTES,
+                    what="include file",
+                    duplicates=self.duplicates,
+                )
         except ConfigError as exc:
             if exc.line is not None:
                 raise

@@ -19,11 +19,11 @@ import gc
 import re
 import unicodedata
 from bisect import bisect_right
-from typing import Any
+from typing import Any, NamedTuple
 
 from openclaw_audit.config.provenance import Origin, ProvNode
 
-__all__ = ["MAX_DEPTH", "JSON5Error", "loads", "parse", "scan_spans"]
+__all__ = ["MAX_DEPTH", "Duplicate", "JSON5Error", "loads", "parse", "scan_spans"]
 
 MAX_DEPTH = 200
 
@@ -41,6 +41,14 @@ class JSON5Error(ValueError):
 
     def __str__(self) -> str:
         return f"{self.line}:{self.column}: {self.message}"
+
+
+class Duplicate(NamedTuple):
+    """A key written twice in one object: ``lost`` is the value JSON5 drops, ``kept`` wins."""
+
+    key: str
+    lost: Origin | None
+    kept: Origin | None
 
 
 # --- lexical patterns -------------------------------------------------------------------------
@@ -373,19 +381,23 @@ class _Frame:
         self.key = ""
 
 
-def _parse(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None]:
+def _parse(
+    text: str, file: str, track: bool, dups: list[Duplicate] | None = None
+) -> tuple[Any, ProvNode | None]:
     # The result is one big acyclic tree: pausing the cyclic GC while it is built saves the
     # repeated full-heap scans that allocating ~100k containers would otherwise trigger.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_tree(text, file, track)
+        return _parse_tree(text, file, track, [] if dups is None else dups)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _parse_tree(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None]:
+def _parse_tree(
+    text: str, file: str, track: bool, dups: list[Duplicate]
+) -> tuple[Any, ProvNode | None]:
     src = _Source(text, file)
     n = src.n
     skip_match = _SKIP_RE.match
@@ -456,7 +468,10 @@ def _parse_tree(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None
             if frame.is_obj:
                 container[frame.key] = value  # type: ignore[call-overload]
                 if track:
-                    frame.kids[frame.key] = node  # type: ignore[index,call-overload]
+                    kids = frame.kids
+                    if frame.key in kids:  # type: ignore[operator]
+                        dups.append(Duplicate(frame.key, kids[frame.key].origin, node.origin))  # type: ignore[index,call-overload,union-attr]
+                    kids[frame.key] = node  # type: ignore[index,call-overload]
                 closer = "}"
             else:
                 container.append(value)  # type: ignore[union-attr]
@@ -488,9 +503,14 @@ def _parse_tree(text: str, file: str, track: bool) -> tuple[Any, ProvNode | None
             pos = skip_match(text, pos).end()  # type: ignore[union-attr]
 
 
-def parse(text: str, file: str = "<string>") -> tuple[Any, ProvNode]:
-    """Parse JSON5 ``text``; return the value and its provenance tree (spans into ``text``)."""
-    value, node = _parse(text, file, True)
+def parse(
+    text: str, file: str = "<string>", duplicates: list[Duplicate] | None = None
+) -> tuple[Any, ProvNode]:
+    """Parse JSON5 ``text``; return the value and its provenance tree (spans into ``text``).
+
+    A key repeated in one object keeps its last value (as in JSON5); each repetition is
+    appended to ``duplicates`` when given."""
+    value, node = _parse(text, file, True, duplicates)
     assert node is not None
     return value, node
 

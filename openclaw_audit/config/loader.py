@@ -41,7 +41,7 @@ class LoadedConfig:
     secrets: frozenset[str]
     # Unset ${VAR} references: config path -> variable name.
     unresolved_vars: Mapping[tuple[str, ...], str] = field(default_factory=dict)
-    # Variables that came from a .env file: name -> that file.
+    duplicates: tuple[json5.Duplicate, ...] = ()  # keys repeated in one object, every file
 
 
 def load_config(
@@ -75,10 +75,11 @@ def load_config(
     raw: Any = {}
     prov: ProvNode | None = None
     text = ""
+    duplicates: list[json5.Duplicate] = []
     exists = os.path.lexists(paths.config_path)
     if exists:
         text, _ = read_text(paths.config_path, max_bytes=MAX_CONFIG_BYTES)
-        raw, prov = parse_text(text, paths.config_path)
+        raw, prov = parse_text(text, paths.config_path, duplicates=duplicates)
         if not isinstance(raw, dict):
             raise ConfigError(
                 f"config root must be an object, got {_kind(raw)}",
@@ -145,6 +146,7 @@ def load_config(
         unresolved_paths=frozenset(subst.unresolved),
         secrets=frozenset(secret_values),
         unresolved_vars=dict(subst.unresolved),
+        duplicates=tuple(dict.fromkeys([*duplicates, *resolver.duplicates])),
     )
 
 

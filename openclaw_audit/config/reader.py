@@ -70,9 +70,15 @@ def read_text(
     return text, st
 
 
-def parse_text(text: str, path: str, *, what: str = "config file") -> tuple[Any, ProvNode]:
+def parse_text(
+    text: str,
+    path: str,
+    *,
+    what: str = "config file",
+    duplicates: list[json5.Duplicate] | None = None,
+) -> tuple[Any, ProvNode]:
     try:
-        return json5.parse(text, path)
+        return json5.parse(text, path, duplicates)
     except json5.JSON5Error as exc:
         raise ConfigError(
             f"invalid JSON5 in {what}: {exc.message}",
@@ -86,8 +92,12 @@ def parse_text(text: str, path: str, *, what: str = "config file") -> tuple[Any,
 
 
 def read_json5(
-    path: str, *, max_bytes: int, what: str = "config file"
+    path: str,
+    *,
+    max_bytes: int,
+    what: str = "config file",
+    duplicates: list[json5.Duplicate] | None = None,
 ) -> tuple[Any, ProvNode, os.stat_result]:
     text, st = read_text(path, max_bytes=max_bytes, what=what)
-    value, prov = parse_text(text, path, what=what)
+    value, prov = parse_text(text, path, what=what, duplicates=duplicates)
     return value, prov, st

@@ -16,6 +16,8 @@ from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import Stage, define, load_catalog
 from openclaw_audit.engine.unset_vars import explain_unset
+from openclaw_audit.errors import ConfigInvalid
+from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.state.view import StateView
@@ -71,6 +73,8 @@ def build_context(loaded: LoadedConfig, options: AuditOptions) -> AuditContext:
         deep=options.deep,
         unresolved_paths=loaded.unresolved_paths,
         advisories=options.advisories,
+        schema_file=options.config_schema,
+        duplicates=loaded.duplicates,
     )
 
 
@@ -131,6 +135,10 @@ def run_audit(
         cwd_dotenv_locations=options.cwd_dotenv_locations,
     )
     ctx = build_context(loaded, options)
+    if options.config_schema:
+        schema_for(ctx)  # a bad --config-schema file is an input error before any check runs
+    if options.strict_config:
+        _refuse_invalid(ctx)
     secrets = {*loaded.secrets, *_option_secrets(options)}
     findings = run_static(ctx, options.wants, before_live)
     deep_section: dict[str, object] | None = None
@@ -155,6 +163,25 @@ def run_audit(
     report = post.apply(raw, ctx.config)
     return AuditRun(
         report=report, loaded=loaded, ctx=ctx, secrets=frozenset(s for s in secrets if s)
+    )
+
+
+def _refuse_invalid(ctx: AuditContext) -> None:
+    """``--strict-config``: do what OpenClaw does with a config its schema rejects."""
+    issues = schema_issues(ctx)
+    if not issues:
+        return
+    first = issues[0]
+    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+    raise ConfigInvalid(
+        f"config does not validate against the {schema_for(ctx).name} config schema: "
+        f"{first.path or '(root)'}: {first.message}{more}",
+        issues=[{"path": i.path, "message": i.message} for i in issues],
+        file=first.location.file,
+        line=first.location.line,
+        column=first.location.column,
+        hint="fix the config, or drop --strict-config to audit it anyway"
+        + ("" if len(issues) == 1 else "; --json lists every problem"),
     )
 
 

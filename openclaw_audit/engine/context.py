@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from openclaw_audit.config.json5 import Duplicate
 from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state.view import StateView
@@ -49,6 +50,10 @@ class AuditContext:
     advisories: AdvisoryDb | None = None
     # ``report.deep`` as the live probes left it, for the checks that run after them.
     live: Mapping[str, Any] | None = None
+    schema_file: str | None = None  # --config-schema (None: the bundled OpenClaw schema)
+    duplicates: tuple[
+        Duplicate, ...
+    ] = ()  # keys written twice in one object (JSON5 keeps the last)
     # Derived facts (roster, tool policies…) computed once per audit; see memo().
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

@@ -34,6 +34,8 @@ class AuditOptions:
     trust_cwd_dotenv: bool = False  # --trust-cwd-dotenv
     fixing: bool = False  # the audits of a --fix run (they decide which files change)
     advisories: AdvisoryDb | None = None  # loaded by the face: --advisories or the cache
+    strict_config: bool = False  # a config the schema rejects is an input error (exit 2)
+    config_schema: str | None = None  # validate against this schema file instead of 2026.9.6
 
     def __post_init__(self) -> None:
         # A deadline below the floor, NaN or infinity is a typo, not a wish (trust.md §2).

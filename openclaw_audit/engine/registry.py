@@ -26,6 +26,9 @@ class Stage(IntEnum):
     """Emission order of check groups (spec: report.md §4). Gaps leave room for new groups."""
 
     SUMMARY = 10
+    # report.md §4 has no slot for config validity; it comes right after the summary, since an
+    # invalid config means the gateway would not run at all (trust.md §3).
+    CONFIG_SCHEMA = 12
     AGENT_ROSTER = 15
     SYNCED_DIR = 20
     GATEWAY = 30

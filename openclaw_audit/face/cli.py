@@ -146,6 +146,21 @@ def main_command(
             help="Let ./.env choose the gateway URL, state dir or config for --deep and --fix.",
         ),
     ] = False,
+    strict_config: Annotated[
+        bool,
+        typer.Option(
+            "--strict-config",
+            help="Refuse a config OpenClaw's schema rejects (exit 2) instead of auditing it.",
+        ),
+    ] = False,
+    config_schema: Annotated[
+        str | None,
+        typer.Option(
+            "--config-schema",
+            help="Validate against this schema (`openclaw config schema` output) "
+            "instead of the bundled 2026.9.6 one.",
+        ),
+    ] = None,
     fail_on: Annotated[
         FailOn,
         typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains."),
@@ -215,6 +230,8 @@ def main_command(
             min_severity=Severity(min_severity.value)
             if min_severity and min_severity is not FailOn.none
             else None,
+            strict_config=strict_config,
+            config_schema=config_schema,
         )
         from openclaw_audit.face.app import Invocation, execute
 

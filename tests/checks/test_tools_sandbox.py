@@ -610,3 +610,26 @@ def test_emission_order_of_groups() -> None:
 )
 def test_wrong_types_never_raise(cfg: dict) -> None:
     audit(cfg)
+
+
+def _bind_findings(binds: list[str], env: dict[str, str] | None = None) -> list:
+    docker = {"binds": binds, "network": "bridge"}
+    cfg = {"agents": {"defaults": {"sandbox": {"mode": "all", "docker": docker}}}}
+    return [f for f in audit(cfg, env=env) if "bind" in f.check_id]
+
+
+def test_windows_drive_bind_sources_are_absolute() -> None:
+    # Upstream 2026.9.6 reads drive paths (either slash, any namespace prefix) as absolute.
+    binds = ["C:\\data:/data", "C:/x:/y", "d:\\work\\proj:/p:ro", "\\\\?\\C:\\data:/d"]
+    assert _bind_findings(binds) == []
+    assert (
+        ids(_bind_findings(["data:/data", "./rel:/x"])) == ["sandbox.bind_mount_non_absolute"] * 2
+    )
+
+
+def test_windows_drive_bind_sources_meet_the_blocked_paths() -> None:
+    env = {"USERPROFILE": "C:\\Users\\Me"}
+    found = _bind_findings(["c:\\users\\me\\.ssh:/k:ro", "C:\\:/host", "C:/Users/Me/proj:/p"], env)
+    assert ids(found) == ["sandbox.dangerous_bind_mount"] * 2
+    assert 'targets the protected host path "C:/Users/Me/.ssh"' in found[0].detail
+    assert 'covers the protected host path "C:/"' in found[1].detail

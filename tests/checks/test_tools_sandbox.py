@@ -633,3 +633,30 @@ def test_windows_drive_bind_sources_meet_the_blocked_paths() -> None:
     assert ids(found) == ["sandbox.dangerous_bind_mount"] * 2
     assert 'targets the protected host path "C:/Users/Me/.ssh"' in found[0].detail
     assert 'covers the protected host path "C:/"' in found[1].detail
+
+
+def test_model_aliases_resolve_before_classification() -> None:
+    models = {"ollama/mistral-8b": {"alias": "Tiny"}, "openai/gpt-5": {"alias": "big"}}
+    cfg = {
+        "agents": {
+            "defaults": {"model": {"primary": "tiny", "fallbacks": ["big"]}, "models": models},
+            "list": [{"id": "a", "model": "TINY"}],
+        }
+    }
+    detail = one(audit(cfg), "models.small_params").detail
+    assert "- ollama/mistral-8b (8B) @ agents.defaults.model.primary (" in detail
+    assert "- ollama/mistral-8b (8B) @ agents.entries.a.model (" in detail
+    assert "gpt-5" not in detail and "tiny" not in detail.lower()
+
+
+def test_model_ids_are_printed_with_their_provider() -> None:
+    cfg = {"agents": {"defaults": {"model": {"primary": "mistral-8b", "fallbacks": ["gpt-4"]}}}}
+    found = audit(cfg)
+    assert (
+        "- openai/mistral-8b (8B) @ agents.defaults.model.primary"
+        in one(found, "models.small_params").detail
+    )
+    assert (
+        "- openai/gpt-4 (below GPT-5 family) @ agents.defaults.model.fallbacks"
+        in one(found, "models.weak_tier").detail
+    )

@@ -127,6 +127,45 @@ def test_fs_tools_disabled_but_exec_enabled() -> None:
     )
 
 
+FS_EXEC = "tools.exec.fs_tools_disabled_but_exec_enabled"
+
+
+def test_fs_tools_disabled_needs_exec_itself() -> None:
+    # `process` only manages sessions exec started: without exec nothing can write files.
+    assert FS_EXEC not in ids(audit({"tools": {"deny": ["write", "edit", "apply_patch", "exec"]}}))
+    f = one(audit({"tools": {"deny": ["write", "edit", "apply_patch", "process"]}}), FS_EXEC)
+    assert "runtime=[exec]" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("host", "access", "fires"),
+    [
+        (None, None, False),
+        ("sandbox", "none", False),
+        ("auto", "ro", False),
+        ("gateway", "ro", True),
+        ("node", None, True),
+        (None, "rw", True),
+    ],
+)
+def test_fs_tools_disabled_sandbox_exemption(
+    host: str | None, access: str | None, fires: bool
+) -> None:
+    sandbox: dict = {"mode": "all"}
+    if access:
+        sandbox["workspaceAccess"] = access
+    tools: dict = {"deny": ["write", "edit", "apply_patch"]}
+    if host:
+        tools["exec"] = {"host": host}
+    found = audit({"tools": tools, "agents": {"defaults": {"sandbox": sandbox}}})
+    assert (FS_EXEC in ids(found)) is fires
+    agent = {"id": "a", "tools": {"exec": {"host": "gateway"}}}
+    per_agent = {"tools": {"deny": tools["deny"]}, "agents": {"defaults": {"sandbox": sandbox}}}
+    per_agent["agents"]["list"] = [agent]
+    if not fires:
+        assert "- agents.entries.a (" in one(audit(per_agent), FS_EXEC).detail
+
+
 def _approvals(tmp_path: Path, data: object) -> str:
     (tmp_path / "exec-approvals.json").write_text(json.dumps(data))
     return str(tmp_path)

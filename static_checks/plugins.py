@@ -20,6 +20,7 @@ from openclaw_audit.facts.plugin_dirs import (
     plugin_dirs,
 )
 from openclaw_audit.facts.plugin_tools import permissive_contexts
+from openclaw_audit.facts.workspace_plugins import workspace_plugins
 from openclaw_audit.report.model import Finding, Severity
 
 # Channel ids (checks-channels.md §1.3, from the channel table) plus plugins bundled with
@@ -97,7 +98,8 @@ PHANTOM = define(
 ## What
 Fires when plugins are installed, `plugins.allow` is non-empty and some entry (other than
 `group:plugins`) matches no known plugin id: installed directories, install records,
-`openclaw.plugin.json` ids, or plugins bundled with OpenClaw.
+`openclaw.plugin.json` ids (of installed plugins and of the default agent's workspace plugins
+in `<workspace>/.openclaw/extensions/`), or plugins bundled with OpenClaw.
 
 ## Why
 A dangling allowlist entry is pre-approved trust: whatever plugin later registers that id is
@@ -233,6 +235,7 @@ def allow_phantom_entries(ctx: AuditContext) -> Iterator[Finding]:
         return
     known = set(dirs.ids) | BUNDLED_PLUGIN_IDS
     known.update(r.id.lower() for r in plugin_install_records(ctx))
+    known.update(p.id for p in workspace_plugins(ctx))
     for i in range(len(dirs.ids)):
         mid = manifest_id(ctx, dirs.path_of(i))
         if mid is not None:

@@ -493,3 +493,14 @@ def test_phantom_knows_workspace_plugin_ids(tmp_path: Path) -> None:
     }
     f = one(trust(cfg, tmp_path), "plugins.allow_phantom_entries")
     assert f.detail.split("\n")[0].endswith(": no-manifest")
+
+
+def test_phantom_uses_the_bundled_ids_of_2026_9_6(tmp_path: Path) -> None:
+    plugin(tmp_path, "alpha")
+    bundled = ["workboard", "a2a", "image-generation-core", "Memory-Wiki", "matrix", "xai"]
+    cfg = {
+        "plugins": {"allow": ["alpha", *bundled, "brave", "acpx", "memory-lancedb"]},
+        "tools": {"profile": "minimal"},
+    }
+    f = one(trust(cfg, tmp_path), "plugins.allow_phantom_entries")
+    assert f.detail.split("\n")[0].endswith(": brave, acpx, memory-lancedb")

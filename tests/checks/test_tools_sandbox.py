@@ -225,6 +225,17 @@ def test_safe_bins() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("key", "profiled"),
+    [("perl", True), (" PERL ", True), ("/usr/bin/perl", False), ("perl.exe", False)],
+)
+def test_path_keyed_safe_bin_profiles_do_not_profile_a_bin(key: str, profiled: bool) -> None:
+    # Bins are normalised to a basename; profile keys are only trimmed and lower-cased.
+    exec_cfg = {"safeBins": ["/usr/bin/perl"], "safeBinProfiles": {key: {}}}
+    found = ids(audit({"tools": {"exec": exec_cfg}}))
+    assert ("tools.exec.safe_bins_interpreter_unprofiled" not in found) is profiled
+
+
 def test_safe_bin_trusted_dirs() -> None:
     dirs = [
         "/usr/bin",

@@ -145,15 +145,19 @@ def resolve_secret_refs(
     env: Mapping[str, str],
     *,
     allow_exec: bool = False,
+    plain_paths: frozenset[tuple[str, ...]] = frozenset(),
 ) -> SecretResolution:
-    """Resolve SecretRefs on the audit target paths of the source config, read-only."""
+    """Resolve SecretRefs on the audit target paths of the source config, read-only.
+
+    ``plain_paths`` hold text that only looks like a reference (an unset ``${VAR}`` kept
+    literally in a plain-string field); they are never read as a SecretRef shorthand."""
     res = SecretResolution()
     refs: dict[tuple[str, ...], SecretRef] = {}
     for path in target_paths(source):
         value = _get(source, path)
         ref = (
             coerce_secret_ref(value, source)
-            if not isinstance(value, str) or _looks_ref(value)
+            if not isinstance(value, str) or (_looks_ref(value) and path not in plain_paths)
             else None
         )
         if ref is None:

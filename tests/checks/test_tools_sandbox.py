@@ -710,3 +710,14 @@ def test_model_ids_are_printed_with_their_provider() -> None:
         "- openai/gpt-4 (below GPT-5 family) @ agents.defaults.model.fallbacks"
         in one(found, "models.weak_tier").detail
     )
+
+
+def test_mixture_of_experts_ids_stay_small_models() -> None:
+    # Documented divergence (README, "How this differs from upstream"): 2026.9.6's pattern reads
+    # no size in `8x7b`; we count the 7B experts, so such a model is still a small model.
+    cfg = {"agents": {"defaults": {"model": "mistral/mixtral-8x7b-instruct"}}}
+    assert (
+        "- mistral/mixtral-8x7b-instruct (7B) @ agents.defaults.model.primary"
+        in one(audit(cfg), "models.small_params").detail
+    )
+    assert "models.small_params" not in ids(audit({"agents": {"defaults": {"model": "x/8x400b"}}}))

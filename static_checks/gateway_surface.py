@@ -179,8 +179,10 @@ attacker or a confused agent can do.
 ## Fix
 Disable the flag, or confine the deployment to trusted local networks.
 
-Plugin flags are read from `<stateDir>/extensions/<pluginId>/openclaw.plugin.json`; a plugin
-without a readable manifest there (bundled plugins included) contributes no flags.
+Plugin flags are read from the manifest of the default agent's workspace plugin with that id
+(`<workspace>/.openclaw/extensions/*/openclaw.plugin.json`, found first, as OpenClaw discovers
+workspace plugins first), else from `<stateDir>/extensions/<pluginId>/openclaw.plugin.json`;
+a plugin without a readable manifest there (bundled plugins included) contributes no flags.
 """,
 )
 

@@ -10,6 +10,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.agents import agents
+from openclaw_audit.facts.models import resolve_model_id
 from openclaw_audit.facts.tool_policy import (
     ToolContext,
     sandbox_mode,
@@ -72,6 +73,8 @@ A non-image model ref whose id names a parameter count of at most 300B (`llama-3
 `qwen2.5:7b`, `mixtral-8x7b` → 7B). Critical when any such model's agent can use
 `web_search`, `web_fetch` or `browser` after the whole policy stack (profiles, allow/deny,
 the sandbox tool policy for sandbox mode `all`, `tools.byProvider`); otherwise info.
+An alias from `agents.defaults.models` is resolved first, and ids are shown as
+`provider/model` (`tiny` → `ollama/mistral-8b`, `mistral-8b` → `openai/mistral-8b`).
 
 Decision: ids in the `NxMb` expert form count by the per-expert size `M`, as the spec's example
 says, although upstream's pattern does not match them.
@@ -112,6 +115,7 @@ def _primary_and_fallbacks(value: Any, base: str, string_label: str) -> list[tup
 
 
 def model_refs(ctx: AuditContext) -> list[ModelRef]:
+    """Configured refs in spec order, each resolved through the aliases to ``provider/model``."""
     contexts = tool_contexts(ctx)
     dflt = contexts[0]
     defaults = ctx.config.get_dict("agents.defaults")
@@ -119,13 +123,13 @@ def model_refs(ctx: AuditContext) -> list[ModelRef]:
     for key in ("model", "imageModel"):
         base = f"agents.defaults.{key}"
         for ref, src in _primary_and_fallbacks(defaults.get(key), base, f"{base}.primary"):
-            out.append(ModelRef(ref, src, dflt))
+            out.append(ModelRef(resolve_model_id(ctx, ref), src, dflt))
     by_label = {c.label: c for c in contexts[1:]}
     for a in agents(ctx):
         c = by_label[a.label]
         base = f"{a.label}.model"
         for ref, src in _primary_and_fallbacks(a.config.get("model"), base, base):
-            out.append(ModelRef(ref, src, c))
+            out.append(ModelRef(resolve_model_id(ctx, ref), src, c))
     return out
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.channel_accounts import KNOWN_CHANNELS
+from openclaw_audit.facts.bundled_plugins import BUILTIN_PLUGIN_IDS, OPENCLAW_VERSION
 from openclaw_audit.facts.install_records import plugin_install_records
 from openclaw_audit.facts.plugin_dirs import (
     PluginDirs,
@@ -20,49 +20,14 @@ from openclaw_audit.facts.plugin_dirs import (
     plugin_dirs,
 )
 from openclaw_audit.facts.plugin_tools import permissive_contexts
+from openclaw_audit.facts.workspace_plugins import workspace_plugins
 from openclaw_audit.report.model import Finding, Severity
 
-# Channel ids (checks-channels.md §1.3, from the channel table) plus plugins bundled with
-# OpenClaw. Open question in the spec: upstream's bundled list changes between releases; ids
-# missing here are reported.
-CHANNEL_IDS = tuple(channel.id for channel in KNOWN_CHANNELS)
-BUNDLED_PLUGIN_IDS = frozenset(
-    {
-        *CHANNEL_IDS,
-        "bluebubbles",
-        "feishu",
-        "nostr",
-        "tlon",
-        "twitch",
-        "browser",
-        "canvas",
-        "bonjour",
-        "memory-core",
-        "memory-lancedb",
-        "active-memory",
-        "voice-call",
-        "talk-voice",
-        "phone-control",
-        "device-pair",
-        "lobster",
-        "llm-task",
-        "open-prose",
-        "diagnostics-otel",
-        "copilot-proxy",
-        "thread-ownership",
-        "acpx",
-        "anthropic",
-        "openai",
-        "google",
-        "ollama",
-        "brave",
-    }
-)
-
-_DOCS_TAIL = """
-Decision (open question): the bundled plugin ids this audit knows are all channel ids plus a
-static list of plugins shipped with OpenClaw; an allowlist entry naming a bundled plugin that is
-missing from that list is reported as a phantom entry.
+_DOCS_TAIL = f"""
+Decision (open question): the built-in ids are the plugins bundled with OpenClaw
+{OPENCLAW_VERSION} (its `dist/extensions/` directories) plus every channel id. Anything else,
+such as `brave` or `acpx`, must be installed to count; ids bundled only by other OpenClaw
+versions are reported.
 """
 
 NO_ALLOWLIST = define(
@@ -97,7 +62,8 @@ PHANTOM = define(
 ## What
 Fires when plugins are installed, `plugins.allow` is non-empty and some entry (other than
 `group:plugins`) matches no known plugin id: installed directories, install records,
-`openclaw.plugin.json` ids, or plugins bundled with OpenClaw.
+`openclaw.plugin.json` ids (of installed plugins and of the default agent's workspace plugins
+in `<workspace>/.openclaw/extensions/`), or plugins bundled with OpenClaw.
 
 ## Why
 A dangling allowlist entry is pre-approved trust: whatever plugin later registers that id is
@@ -231,8 +197,9 @@ def allow_phantom_entries(ctx: AuditContext) -> Iterator[Finding]:
     allow = ctx.config.get("plugins.allow")
     if dirs is None or not isinstance(allow, list) or not allow:
         return
-    known = set(dirs.ids) | BUNDLED_PLUGIN_IDS
+    known = set(dirs.ids) | BUILTIN_PLUGIN_IDS
     known.update(r.id.lower() for r in plugin_install_records(ctx))
+    known.update(p.id for p in workspace_plugins(ctx))
     for i in range(len(dirs.ids)):
         mid = manifest_id(ctx, dirs.path_of(i))
         if mid is not None:

@@ -40,7 +40,9 @@ BIND_NON_ABSOLUTE = define(
     "(for example /home/user/project:/project:ro).",
     docs="""
 ## What
-A `binds` entry of a sandbox docker config whose host side does not start with `/`.
+A `binds` entry of a sandbox docker config whose host side is neither a POSIX path
+(`/…`) nor a Windows drive path (`C:\\…`, `C:/…`, also behind a `\\\\?\\` prefix), as
+OpenClaw 2026.9.6 reads it: a relative path or a named volume.
 
 ## Why
 Relative sources (and named volumes) cannot be checked against the list of dangerous host
@@ -58,10 +60,10 @@ DANGEROUS_BIND = define(
     remediation="Remove the bind from the listed `binds`; mount project-specific paths instead.",
     docs="""
 ## What
-A bind whose host side is `/`, is or lies under a protected path (`/etc`, `/proc`, `/sys`,
-`/dev`, `/root`, `/boot`, `/run`, `/var/run`, the Docker socket, credential folders such as
-`~/.ssh`, `~/.aws`, `~/.docker`), or is a parent of one. Paths are also checked after
-resolving symlinks of their existing part.
+A bind whose host side is `/` (or a whole Windows drive), is or lies under a protected
+path (`/etc`, `/proc`, `/sys`, `/dev`, `/root`, `/boot`, `/run`, `/var/run`, the Docker
+socket, credential folders such as `~/.ssh`, `~/.aws`, `~/.docker`), or is a parent of one.
+Paths are also checked after resolving symlinks of their existing part.
 
 ## Why
 Such a mount hands host secrets, devices or the Docker socket (root on the host) to code
@@ -173,10 +175,34 @@ _HOME_SECRETS = (".aws", ".cargo", ".config", ".docker", ".gnupg", ".netrc", ".n
 _WIN_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 
 
+def _strip_namespace(path: str) -> str:
+    """Drop a Windows ``\\\\?\\`` or ``//?/`` namespace prefix (``UNC\\`` becomes ``\\\\``)."""
+    for prefix, sep in (("\\\\?\\", "\\"), ("//?/", "/")):
+        if path.startswith(prefix):
+            rest = path[len(prefix) :]
+            return sep * 2 + rest[4:] if rest.upper().startswith("UNC" + sep) else rest
+    return path
+
+
+def is_host_path_absolute(path: str) -> bool:
+    """Absolute as upstream 2026.9.6 reads a bind source: POSIX or a Windows drive path."""
+    text = _strip_namespace(path.strip())
+    return text.startswith("/") or bool(_WIN_DRIVE.match(text))
+
+
 def normalize_host_path(path: str) -> str:
-    norm = posixpath.normpath(path)
+    text = _strip_namespace(path.strip())
+    if _WIN_DRIVE.match(text):
+        # A drive path keeps its root (`C:/`) and gets an upper-case drive letter, as upstream.
+        norm = posixpath.normpath(text.replace("\\", "/")).rstrip("/")
+        return norm[0].upper() + norm[1:] + ("/" if len(norm) == 2 else "")
+    norm = posixpath.normpath(text)
     norm = "/" + norm.lstrip("/")  # normpath keeps a leading "//"
     return norm.rstrip("/") or "/"
+
+
+def _is_fs_root(norm: str) -> bool:
+    return norm == "/" or (len(norm) == 3 and norm[1:] == ":/")
 
 
 def _home_roots(ctx: AuditContext) -> list[str]:
@@ -184,12 +210,14 @@ def _home_roots(ctx: AuditContext) -> list[str]:
     raw.append(ctx.paths.home)
     out: dict[str, None] = {}
     for r in raw:
-        if not r or not r.strip().startswith("/"):
+        if not r or not is_host_path_absolute(r):
             continue
-        norm = normalize_host_path(r.strip())
-        if norm == "/":
+        norm = normalize_host_path(r)
+        if _is_fs_root(norm):
             continue
         out[norm] = None
+        if not norm.startswith("/"):
+            continue  # a drive path cannot be resolved on this host
         real = ctx.state.realpath(norm)
         if real and real != "/":
             out[normalize_host_path(real)] = None
@@ -206,18 +234,22 @@ def blocked_paths(ctx: AuditContext) -> list[str]:
 def bind_source(bind: str) -> str:
     """Host side of ``source:target[:mode]``; a Windows drive prefix stays with the source."""
     text = bind.strip()
-    start = 2 if _WIN_DRIVE.match(text) else 0
+    bare = _strip_namespace(text)
+    start = len(text) - len(bare) + 2 if _WIN_DRIVE.match(bare) else 0
     idx = text.find(":", start)
     return text if idx < 0 else text[:idx]
 
 
 def _match_blocked(source: str, blocked: list[str]) -> tuple[str, str] | None:
-    if source == "/":
-        return "covers", "/"
+    if _is_fs_root(source):
+        return "covers", source
+    fold = not source.startswith("/")  # Windows paths compare without case
+    key = source.lower() if fold else source
     for b in blocked:
-        if source == b or source.startswith(b + "/"):
+        bkey = b.lower() if fold else b
+        if key == bkey or key.startswith(bkey + "/"):
             return "targets", b
-        if b.startswith(source + "/"):
+        if bkey.startswith(key + "/"):
             return "covers", b
     return None
 
@@ -237,11 +269,11 @@ def _resolve_existing(ctx: AuditContext, source: str) -> str:
 def classify_bind(ctx: AuditContext, bind: str, blocked: list[str]) -> tuple[str, str] | None:
     """("non_absolute", source) | ("covers"|"targets", blocked path) | None."""
     source = bind_source(bind)
-    if not source.startswith("/"):
+    if not is_host_path_absolute(source):
         return "non_absolute", source
     norm = normalize_host_path(source)
     hit = _match_blocked(norm, blocked)
-    if hit is None:
+    if hit is None and norm.startswith("/"):
         resolved = _resolve_existing(ctx, norm)
         if resolved != norm:
             hit = _match_blocked(resolved, blocked)

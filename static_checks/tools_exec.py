@@ -13,7 +13,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode, sub
-from openclaw_audit.facts.exec_policy import exec_scopes
+from openclaw_audit.facts.exec_policy import agent_host, exec_scopes, global_host
 from openclaw_audit.facts.inbound import open_exec_surface
 from openclaw_audit.facts.tool_policy import sandbox_mode, tool_allowed, tool_contexts
 from openclaw_audit.report.model import Finding, Severity
@@ -111,13 +111,16 @@ FS_DISABLED_EXEC_ENABLED = define(
     "File tools are denied but exec can still write files",
     remediation=(
         "Deny exec and process as well, or run the context with sandbox mode "
-        "`all` and `workspaceAccess` `ro` or `none`."
+        "`all`, exec inside the sandbox (not `gateway` or `node`) and `workspaceAccess` "
+        "`ro` or `none`."
     ),
     docs="""
 ## What
 A tool context where `write`, `edit` and `apply_patch` are all denied by the policy stack
-while `exec` or `process` is still allowed, unless that context is sandboxed (`all`) with a
-read-only or absent workspace (`workspaceAccess` defaults to `none`).
+while `exec` is still allowed (`process` alone does not count: it only manages sessions that
+exec started). Exempt, as in OpenClaw 2026.9.6: sandbox mode `all`, an exec host other than
+`gateway` or `node` (`tools.exec.host`, agent first, default `auto`), and a `workspaceAccess`
+other than `rw` (default `none`).
 
 ## Why
 Denying the file tools looks like a read-only agent, but a shell can write any file it can
@@ -197,22 +200,29 @@ def _workspace_access(ctx: AuditContext, agent: Mapping[str, Any] | None) -> str
     return dflt or "none"
 
 
+def _exec_confined(mode: str, host: str, access: str) -> bool:
+    # Upstream 2026.9.6's exemption: sandboxed exec without a writable workspace mount.
+    return mode == "all" and host not in ("gateway", "node") and access != "rw"
+
+
 @check(Stage.EXEC, order=20, emits=[FS_DISABLED_EXEC_ENABLED])
 def fs_disabled_exec_enabled(ctx: AuditContext) -> Iterator[Finding]:
     hits: list[str] = []
     for c in tool_contexts(ctx):
         if any(tool_allowed(ctx, c, t) for t in ("write", "edit", "apply_patch")):
             continue
-        runtime = [t for t in ("exec", "process") if tool_allowed(ctx, c, t)]
-        if not runtime:
+        # `process` alone only manages sessions that exec started; it writes nothing.
+        if not tool_allowed(ctx, c, "exec"):
             continue
+        runtime = [t for t in ("exec", "process") if tool_allowed(ctx, c, t)]
         mode = sandbox_mode(ctx, c)
+        host = agent_host(ctx, c.agent) if c.agent is not None else global_host(ctx)
         access = _workspace_access(ctx, c.agent)
-        if mode == "all" and access in ("ro", "none"):
+        if _exec_confined(mode, host, access):
             continue
         hits.append(
             f"- {c.label} (runtime=[{', '.join(runtime)}]; sandbox={mode}; "
-            f"workspaceAccess={access})"
+            f"exec.host={host}; workspaceAccess={access})"
         )
     if hits:
         yield FS_DISABLED_EXEC_ENABLED.finding(

@@ -75,7 +75,9 @@ SAFE_BINS_INTERPRETER = define(
 ## What
 `tools.exec.safeBins` (or an agent's) contains an interpreter-like binary (shells, python,
 node, perl, awk, sed, …) with no entry in `safeBinProfiles` (global merged with the
-agent's).
+agent's). Bin names are normalised (basename, lower case, `.exe` and the like removed) but
+profile keys are only trimmed and lower-cased, as in OpenClaw: a profile keyed
+`/usr/bin/perl` does not profile `perl`.
 
 ## Why
 Safe bins skip approvals because they are meant to be harmless stdin filters. An
@@ -200,9 +202,11 @@ def _bins(value: Any) -> list[str]:
 
 
 def _profile_names(value: Any) -> set[str]:
+    # Keys are only trimmed and lower-cased (upstream 2026.9.6, runtime alike): a profile keyed
+    # by a path such as /usr/bin/perl does not profile the bin `perl`.
     if not isinstance(value, Mapping):
         return set()
-    return {normalize_bin(k) for k in value if isinstance(k, str) and k.strip()}
+    return {k.strip().lower() for k in value if isinstance(k, str) and k.strip()}
 
 
 def _safe_bin_scopes(ctx: AuditContext) -> list[tuple[str, list[str], set[str]]]:

@@ -1,7 +1,9 @@
 """``${VAR}`` substitution over string values (config-model.md §4).
 
-A reference to an unset or empty variable does not abort the load: the whole value becomes
-*unresolved* (absent in both views) and is reported by path and variable name, never value.
+A reference to an unset or empty variable does not abort the load. In a field that accepts a
+SecretRef the whole value becomes *unresolved* (absent in both views); anywhere else the value
+keeps the reference as literal text, as OpenClaw 2026.9.6 does. Both are reported by path and
+variable name, never value.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.config.provenance import ProvNode
+from openclaw_audit.config.secret_inputs import accepts_secret_ref
 
 _REF = re.compile(r"\$(\$?)\{([A-Z_][A-Z0-9_]*)\}")
 
@@ -21,32 +24,42 @@ class SubstResult:
     value: Any
     prov: ProvNode | None
     unresolved: dict[tuple[str, ...], str] = field(default_factory=dict)  # path -> variable
+    literal: dict[tuple[str, ...], str] = field(default_factory=dict)  # kept as text -> variable
 
 
 class _Missing(Exception):
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, text: str | None = None) -> None:
         self.name = name
+        self.text = text  # the value with the reference kept literally, when asked for
 
 
-def substitute_string(text: str, env: Mapping[str, str]) -> str:
-    """Substitute one string; raises _Missing for an unset/empty variable."""
+def substitute_string(text: str, env: Mapping[str, str], *, keep_missing: bool = False) -> str:
+    """Substitute one string; raises _Missing for an unset/empty variable, unless
+    ``keep_missing``: then its reference stays as literal text."""
     if "$" not in text:
         return text
+    missing: list[str] = []
 
     def repl(m: re.Match[str]) -> str:
         if m.group(1):  # $${NAME} -> literal ${NAME}
             return "${" + m.group(2) + "}"
         value = env.get(m.group(2), "")
         if value == "":
-            raise _Missing(m.group(2))
+            if not keep_missing:
+                raise _Missing(m.group(2))
+            missing.append(m.group(2))
+            return m.group(0)
         return value
 
-    return _REF.sub(repl, text)
+    out = _REF.sub(repl, text)
+    if missing:
+        raise _Missing(missing[0], out)
+    return out
 
 
 def substitute(value: Any, prov: ProvNode | None, env: Mapping[str, str]) -> SubstResult:
     result = SubstResult(None, None)
-    result.value, result.prov = _walk(value, prov, env, (), result.unresolved)
+    result.value, result.prov = _walk(value, prov, env, (), result)
     return result
 
 
@@ -58,20 +71,24 @@ def _walk(
     prov: ProvNode | None,
     env: Mapping[str, str],
     path: tuple[str, ...],
-    unresolved: dict[tuple[str, ...], str],
+    result: SubstResult,
 ) -> tuple[Any, ProvNode | None]:
     if isinstance(value, str):
+        secret_input = accepts_secret_ref(path) if "$" in value else False
         try:
-            return substitute_string(value, env), prov
+            return substitute_string(value, env, keep_missing=not secret_input), prov
         except _Missing as missing:
-            unresolved[path] = missing.name
+            if missing.text is not None:
+                result.literal[path] = missing.name
+                return missing.text, prov
+            result.unresolved[path] = missing.name
             return _DROP, None
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         kids: dict[str, ProvNode] = {}
         for key, child in value.items():
             cprov = prov.child(key) if prov is not None else None
-            v, p = _walk(child, cprov, env, (*path, key), unresolved)
+            v, p = _walk(child, cprov, env, (*path, key), result)
             if v is _DROP:
                 continue
             out[key] = v
@@ -83,7 +100,7 @@ def _walk(
         plist: list[ProvNode] = []
         for i, child in enumerate(value):
             cprov = prov.child(i) if prov is not None else None
-            v, p = _walk(child, cprov, env, (*path, str(i)), unresolved)
+            v, p = _walk(child, cprov, env, (*path, str(i)), result)
             if v is _DROP:
                 continue
             items.append(v)

@@ -112,6 +112,12 @@ def load_config(
         "treating the value as unset"
         for path, name in subst.unresolved.items()
     )
+    # Outside SecretRef fields OpenClaw keeps the reference as text (config-model.md §4).
+    warnings.extend(
+        f"warning: {'.'.join(path)}: environment variable {name} is missing or empty; "
+        f"the value keeps the literal text ${{{name}}}"
+        for path, name in subst.literal.items()
+    )
     diagnostics: list[str] = []
     targets = set(target_paths(merged))
     for path, name in subst.unresolved.items():
@@ -125,7 +131,9 @@ def load_config(
                 f"security audit: {dotted} is unavailable in this command path; continuing with "
                 "degraded read-only config."
             )
-    secrets = resolve_secret_refs(source, work_env, allow_exec=allow_exec)
+    secrets = resolve_secret_refs(
+        source, work_env, allow_exec=allow_exec, plain_paths=frozenset(subst.literal)
+    )
     for line in secrets.diagnostics:
         if line not in diagnostics:
             diagnostics.append(line)

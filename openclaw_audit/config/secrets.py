@@ -145,15 +145,19 @@ def resolve_secret_refs(
     env: Mapping[str, str],
     *,
     allow_exec: bool = False,
+    plain_paths: frozenset[tuple[str, ...]] = frozenset(),
 ) -> SecretResolution:
-    """Resolve SecretRefs on the audit target paths of the source config, read-only."""
+    """Resolve SecretRefs on the audit target paths of the source config, read-only.
+
+    ``plain_paths`` hold text that only looks like a reference (an unset ``${VAR}`` kept
+    literally in a plain-string field); they are never read as a SecretRef shorthand."""
     res = SecretResolution()
     refs: dict[tuple[str, ...], SecretRef] = {}
     for path in target_paths(source):
         value = _get(source, path)
         ref = (
             coerce_secret_ref(value, source)
-            if not isinstance(value, str) or _looks_ref(value)
+            if not isinstance(value, str) or (_looks_ref(value) and path not in plain_paths)
             else None
         )
         if ref is None:
@@ -166,7 +170,7 @@ def resolve_secret_refs(
     exec_resolved: list[str] = []
     for path, ref in refs.items():
         dotted = ".".join(path)
-        if _inactive(path, source, env):
+        if _inactive(path, source):
             res.diag(
                 f"{dotted}: secret ref is configured on an inactive surface; "
                 "it is ignored for this command."
@@ -205,9 +209,9 @@ def _looks_ref(value: str) -> bool:
     return bool(_SHORTHAND.match(text)) or text.startswith(_LEGACY_PREFIXES)
 
 
-def _inactive(path: tuple[str, ...], source: Mapping[str, Any], env: Mapping[str, str]) -> bool:
-    if path == ("gateway", "auth", "token") and env.get("OPENCLAW_GATEWAY_TOKEN", "").strip():
-        return True
+def _inactive(path: tuple[str, ...], source: Mapping[str, Any]) -> bool:
+    # gateway.auth.token stays active when OPENCLAW_GATEWAY_TOKEN is set: 2026.9.6's local token
+    # surface does not depend on the env token (gateway.env_token_overrides_config reports it).
     if path[:2] == ("gateway", "remote"):
         gw = source.get("gateway") if isinstance(source.get("gateway"), Mapping) else {}
         remote = gw.get("remote") if isinstance(gw.get("remote"), Mapping) else {}

@@ -3,7 +3,9 @@
 Spec: checks-gateway.md §4. Each flag is a rendered string (it appears in the finding's detail)
 plus the config path that triggered it (for the finding's location). Plugin-declared flags come
 from ``configContracts.dangerousFlags`` in the plugin's manifest, read through StateView from
-``<stateDir>/extensions/<pluginId>/openclaw.plugin.json`` (checks-plugins-skills.md §1.1).
+``<workspace>/.openclaw/extensions/*/openclaw.plugin.json`` (the manifest whose ``id`` is the
+plugin id) or ``<stateDir>/extensions/<pluginId>/openclaw.plugin.json``
+(checks-plugins-skills.md §1.1).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts.agents import roster
 from openclaw_audit.facts.plugin_dirs import PLUGIN_MANIFEST, plugin_dirs
+from openclaw_audit.facts.workspace_plugins import workspace_plugins
 
 _SANDBOX_BREAK_GLASS = (
     "dangerouslyAllowReservedContainerTargets",
@@ -109,10 +112,14 @@ def _sandbox_flags(ctx: AuditContext) -> Iterator[Flag]:
 
 
 def _plugin_dir(ctx: AuditContext, plugin_id: str) -> str | None:
-    """The installed plugin directory whose lower-cased name is the plugin id."""
+    """The plugin directory for the id: a workspace plugin (upstream discovers those before
+    the state dir's), else the installed plugin directory whose lower-cased name is the id."""
     wanted = plugin_id.strip().lower()
     if not wanted:
         return None
+    for plugin in workspace_plugins(ctx):
+        if plugin.id == wanted:
+            return plugin.path
     dirs = plugin_dirs(ctx)
     for index, pid in enumerate(dirs.ids):
         if pid == wanted:

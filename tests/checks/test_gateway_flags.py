@@ -188,3 +188,27 @@ def test_plugin_dir_name_matches_case_insensitively(tmp_path: Path) -> None:
     assert texts(cfg, state_dir=tmp_path) == [
         "plugins.entries.acpx.config.permissionMode=approve-all"
     ]
+
+
+def _workspace_plugin(workspace: Path, dirname: str, manifest: Any) -> None:
+    d = workspace / ".openclaw" / "extensions" / dirname
+    d.mkdir(parents=True)
+    (d / "openclaw.plugin.json").write_text(json.dumps(manifest))
+
+
+def test_workspace_plugin_manifests_declare_flags(tmp_path: Path) -> None:
+    # OpenClaw 2026.9.6 loads <workspace>/.openclaw/extensions/ plugins by manifest id.
+    _workspace_plugin(tmp_path / "workspace", "acp-bridge", ACPX)
+    cfg = {"plugins": {"entries": {"acpx": {"config": {"permissionMode": "approve-all"}}}}}
+    want = ["plugins.entries.acpx.config.permissionMode=approve-all"]
+    assert texts(cfg, state_dir=tmp_path) == want
+    ws = tmp_path / "elsewhere"
+    _workspace_plugin(ws, "acpx", ACPX)
+    cfg["agents"] = {"list": [{"id": "ops", "workspace": str(ws)}]}
+    assert texts(cfg, state_dir=tmp_path) == want
+    # Only the default agent's workspace counts (main's is <stateDir>/workspace, acp-bridge).
+    cfg["agents"]["list"].insert(0, {"id": "main", "default": True})
+    (
+        tmp_path / "workspace" / ".openclaw" / "extensions" / "acp-bridge" / "openclaw.plugin.json"
+    ).write_text(json.dumps({"id": "other"}))
+    assert texts(cfg, state_dir=tmp_path) == []

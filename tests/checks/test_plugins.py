@@ -479,3 +479,28 @@ def test_full_emission_order(tmp_path: Path) -> None:
 def test_odd_input_never_raises(tmp_path: Path, cfg: dict[str, Any]) -> None:
     plugin(tmp_path, "a")
     trust(cfg, tmp_path)
+
+
+def test_phantom_knows_workspace_plugin_ids(tmp_path: Path) -> None:
+    plugin(tmp_path, "alpha")
+    ws = tmp_path / "workspace" / ".openclaw" / "extensions"
+    (ws / "local-dir").mkdir(parents=True)
+    (ws / "local-dir" / "openclaw.plugin.json").write_text(json.dumps({"id": "Local-Tool"}))
+    (ws / "no-manifest").mkdir()
+    cfg = {
+        "plugins": {"allow": ["alpha", "local-tool", "no-manifest"]},
+        "tools": {"profile": "minimal"},
+    }
+    f = one(trust(cfg, tmp_path), "plugins.allow_phantom_entries")
+    assert f.detail.split("\n")[0].endswith(": no-manifest")
+
+
+def test_phantom_uses_the_bundled_ids_of_2026_9_6(tmp_path: Path) -> None:
+    plugin(tmp_path, "alpha")
+    bundled = ["workboard", "a2a", "image-generation-core", "Memory-Wiki", "matrix", "xai"]
+    cfg = {
+        "plugins": {"allow": ["alpha", *bundled, "brave", "acpx", "memory-lancedb"]},
+        "tools": {"profile": "minimal"},
+    }
+    f = one(trust(cfg, tmp_path), "plugins.allow_phantom_entries")
+    assert f.detail.split("\n")[0].endswith(": brave, acpx, memory-lancedb")

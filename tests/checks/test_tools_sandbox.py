@@ -127,6 +127,45 @@ def test_fs_tools_disabled_but_exec_enabled() -> None:
     )
 
 
+FS_EXEC = "tools.exec.fs_tools_disabled_but_exec_enabled"
+
+
+def test_fs_tools_disabled_needs_exec_itself() -> None:
+    # `process` only manages sessions exec started: without exec nothing can write files.
+    assert FS_EXEC not in ids(audit({"tools": {"deny": ["write", "edit", "apply_patch", "exec"]}}))
+    f = one(audit({"tools": {"deny": ["write", "edit", "apply_patch", "process"]}}), FS_EXEC)
+    assert "runtime=[exec]" in f.detail
+
+
+@pytest.mark.parametrize(
+    ("host", "access", "fires"),
+    [
+        (None, None, False),
+        ("sandbox", "none", False),
+        ("auto", "ro", False),
+        ("gateway", "ro", True),
+        ("node", None, True),
+        (None, "rw", True),
+    ],
+)
+def test_fs_tools_disabled_sandbox_exemption(
+    host: str | None, access: str | None, fires: bool
+) -> None:
+    sandbox: dict = {"mode": "all"}
+    if access:
+        sandbox["workspaceAccess"] = access
+    tools: dict = {"deny": ["write", "edit", "apply_patch"]}
+    if host:
+        tools["exec"] = {"host": host}
+    found = audit({"tools": tools, "agents": {"defaults": {"sandbox": sandbox}}})
+    assert (FS_EXEC in ids(found)) is fires
+    agent = {"id": "a", "tools": {"exec": {"host": "gateway"}}}
+    per_agent = {"tools": {"deny": tools["deny"]}, "agents": {"defaults": {"sandbox": sandbox}}}
+    per_agent["agents"]["list"] = [agent]
+    if not fires:
+        assert "- agents.entries.a (" in one(audit(per_agent), FS_EXEC).detail
+
+
 def _approvals(tmp_path: Path, data: object) -> str:
     (tmp_path / "exec-approvals.json").write_text(json.dumps(data))
     return str(tmp_path)
@@ -184,6 +223,17 @@ def test_safe_bins() -> None:
             }
         )
     )
+
+
+@pytest.mark.parametrize(
+    ("key", "profiled"),
+    [("perl", True), (" PERL ", True), ("/usr/bin/perl", False), ("perl.exe", False)],
+)
+def test_path_keyed_safe_bin_profiles_do_not_profile_a_bin(key: str, profiled: bool) -> None:
+    # Bins are normalised to a basename; profile keys are only trimmed and lower-cased.
+    exec_cfg = {"safeBins": ["/usr/bin/perl"], "safeBinProfiles": {key: {}}}
+    found = ids(audit({"tools": {"exec": exec_cfg}}))
+    assert ("tools.exec.safe_bins_interpreter_unprofiled" not in found) is profiled
 
 
 def test_safe_bin_trusted_dirs() -> None:
@@ -610,3 +660,64 @@ def test_emission_order_of_groups() -> None:
 )
 def test_wrong_types_never_raise(cfg: dict) -> None:
     audit(cfg)
+
+
+def _bind_findings(binds: list[str], env: dict[str, str] | None = None) -> list:
+    docker = {"binds": binds, "network": "bridge"}
+    cfg = {"agents": {"defaults": {"sandbox": {"mode": "all", "docker": docker}}}}
+    return [f for f in audit(cfg, env=env) if "bind" in f.check_id]
+
+
+def test_windows_drive_bind_sources_are_absolute() -> None:
+    # Upstream 2026.9.6 reads drive paths (either slash, any namespace prefix) as absolute.
+    binds = ["C:\\data:/data", "C:/x:/y", "d:\\work\\proj:/p:ro", "\\\\?\\C:\\data:/d"]
+    assert _bind_findings(binds) == []
+    assert (
+        ids(_bind_findings(["data:/data", "./rel:/x"])) == ["sandbox.bind_mount_non_absolute"] * 2
+    )
+
+
+def test_windows_drive_bind_sources_meet_the_blocked_paths() -> None:
+    env = {"USERPROFILE": "C:\\Users\\Me"}
+    found = _bind_findings(["c:\\users\\me\\.ssh:/k:ro", "C:\\:/host", "C:/Users/Me/proj:/p"], env)
+    assert ids(found) == ["sandbox.dangerous_bind_mount"] * 2
+    assert 'targets the protected host path "C:/Users/Me/.ssh"' in found[0].detail
+    assert 'covers the protected host path "C:/"' in found[1].detail
+
+
+def test_model_aliases_resolve_before_classification() -> None:
+    models = {"ollama/mistral-8b": {"alias": "Tiny"}, "openai/gpt-5": {"alias": "big"}}
+    cfg = {
+        "agents": {
+            "defaults": {"model": {"primary": "tiny", "fallbacks": ["big"]}, "models": models},
+            "list": [{"id": "a", "model": "TINY"}],
+        }
+    }
+    detail = one(audit(cfg), "models.small_params").detail
+    assert "- ollama/mistral-8b (8B) @ agents.defaults.model.primary (" in detail
+    assert "- ollama/mistral-8b (8B) @ agents.entries.a.model (" in detail
+    assert "gpt-5" not in detail and "tiny" not in detail.lower()
+
+
+def test_model_ids_are_printed_with_their_provider() -> None:
+    cfg = {"agents": {"defaults": {"model": {"primary": "mistral-8b", "fallbacks": ["gpt-4"]}}}}
+    found = audit(cfg)
+    assert (
+        "- openai/mistral-8b (8B) @ agents.defaults.model.primary"
+        in one(found, "models.small_params").detail
+    )
+    assert (
+        "- openai/gpt-4 (below GPT-5 family) @ agents.defaults.model.fallbacks"
+        in one(found, "models.weak_tier").detail
+    )
+
+
+def test_mixture_of_experts_ids_stay_small_models() -> None:
+    # Documented divergence (README, "How this differs from upstream"): 2026.9.6's pattern reads
+    # no size in `8x7b`; we count the 7B experts, so such a model is still a small model.
+    cfg = {"agents": {"defaults": {"model": "mistral/mixtral-8x7b-instruct"}}}
+    assert (
+        "- mistral/mixtral-8x7b-instruct (7B) @ agents.defaults.model.primary"
+        in one(audit(cfg), "models.small_params").detail
+    )
+    assert "models.small_params" not in ids(audit({"agents": {"defaults": {"model": "x/8x400b"}}}))

@@ -190,8 +190,9 @@ def test_missing_variable_leaves_path_unset_with_diagnostics(tmp_path: Path) -> 
     loaded = load(cfg, env={"ALSO": ""})
     assert not loaded.source.has("gateway.auth.token")
     assert not loaded.resolved.has("gateway.auth.token")
-    assert not loaded.source.has("x")
-    assert ("gateway", "auth", "token") in loaded.unresolved_paths
+    # x is no SecretRef field: OpenClaw 2026.9.6 keeps the reference as literal text there.
+    assert loaded.source.get("x") == "${ALSO}"
+    assert loaded.unresolved_paths == {("gateway", "auth", "token")}
     assert loaded.secret_diagnostics == (
         'security audit: failed to resolve gateway.auth.token locally (Environment variable "NOPE" '
         "is missing or empty.).",
@@ -199,6 +200,26 @@ def test_missing_variable_leaves_path_unset_with_diagnostics(tmp_path: Path) -> 
         "degraded read-only config.",
     )
     assert any("NOPE" in w and "gateway.auth.token" in w for w in loaded.warnings)
+    assert any("ALSO" in w and w.startswith("warning: x: ") for w in loaded.warnings)
+
+
+def test_unset_variable_is_literal_outside_secret_ref_fields(tmp_path: Path) -> None:
+    text = (
+        "{hooks: {token: '${OC_HOOK_TOKEN}', path: '/h/${SET}/${UNSET}/$${SET}'},"
+        " channels: {telegram: {botToken: '${UNSET}', accounts: {a: {botToken: 'x-${UNSET}'}}}},"
+        " models: {providers: {p: {apiKey: '${UNSET}'}}}}"
+    )
+    loaded = load(write(tmp_path / "openclaw.json", text), env={"SET": "v"})
+    assert loaded.source.get("hooks.token") == "${OC_HOOK_TOKEN}"
+    assert loaded.resolved.get("hooks.token") == "${OC_HOOK_TOKEN}"  # not read as a SecretRef
+    assert loaded.source.get("hooks.path") == "/h/v/${UNSET}/${SET}"
+    assert loaded.unresolved_paths == {
+        ("channels", "telegram", "botToken"),
+        ("channels", "telegram", "accounts", "a", "botToken"),
+        ("models", "providers", "p", "apiKey"),
+    }
+    assert not any("hooks.token" in d for d in loaded.secret_diagnostics)
+    assert any(w.startswith("warning: hooks.token: ") for w in loaded.warnings)
 
 
 def test_env_block_fills_unset_variables_only(tmp_path: Path) -> None:
@@ -306,10 +327,9 @@ def test_inactive_surfaces(tmp_path: Path) -> None:
             "REMOTE_TOKEN": "y" * 30,
         },
     )
-    assert (
-        "gateway.auth.token: secret ref is configured on an inactive surface; it is ignored for this command."
-        in loaded.secret_diagnostics
-    )
+    # The local token surface stays active although OPENCLAW_GATEWAY_TOKEN is set (2026.9.6).
+    assert not any(d.startswith("gateway.auth.token") for d in loaded.secret_diagnostics)
+    assert loaded.resolved.get("gateway.auth.token") == "x" * 30
     assert any(
         d.startswith("gateway.remote.token: secret ref is configured on an inactive")
         for d in loaded.secret_diagnostics

@@ -14,6 +14,7 @@ Imports nothing of ours, so every layer (config, probes, renderers, the face) ca
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from openclaw_audit.redaction.config_text import redact_config_text
@@ -52,6 +53,10 @@ __all__ = [
 # The safety net leaves shorter secrets alone: `warn`, `short` or `true` are words of the
 # report itself, and a short secret is never quoted in the first place.
 MIN_NET_LEN = 8
+# Word-like values (`disabled`, `openclaw`, `hooks.internal`) are words of the report's own
+# wording too; they are never quoted, so the net leaves them alone rather than mangle details.
+_WORDLIKE = re.compile(r"[A-Za-z]+(?:[._:/-][A-Za-z]+)*")
+_WORDLIKE_MAX_LEN = 24
 # Text quoted from a peer or a config line may echo a credential verbatim: there, known
 # secrets from this length on are masked (at token boundaries).
 MIN_QUOTED_LEN = 4
@@ -62,6 +67,13 @@ class Scrubber(SecretNet):
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         super().__init__(secrets, min_len=MIN_NET_LEN, mask=REDACTED)
+
+    def add(self, secrets: Iterable[str | None]) -> None:
+        super().add(s for s in secrets if s and not _is_wordlike(s))
+
+
+def _is_wordlike(secret: str) -> bool:
+    return len(secret) < _WORDLIKE_MAX_LEN and _WORDLIKE.fullmatch(secret) is not None
 
 
 def scrub_secrets(text: str, secrets: Iterable[str | None]) -> str:

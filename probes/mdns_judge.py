@@ -22,7 +22,7 @@ from openclaw_audit.facts.gateway import (
     mdns_mode,
 )
 from openclaw_audit.probes.base import ProbeResult
-from openclaw_audit.redaction import SENSITIVE_NAME_PARTS
+from openclaw_audit.redaction import REDACTED, SENSITIVE_NAME_PARTS
 from openclaw_audit.report.model import Finding, Severity
 
 STAGE = Stage.DEEP_MDNS
@@ -140,7 +140,7 @@ def shown_txt(txt: Mapping[str, str], home: str) -> dict[str, str]:
     """TXT as we report it: secret-looking keys redacted, home directory as ``~``."""
     out: dict[str, str] = {}
     for k, v in txt.items():
-        out[k] = "***" if _SENSITIVE_KEY.search(k) and v else tilde(v, home)
+        out[k] = REDACTED if _SENSITIVE_KEY.search(k) and v else tilde(v, home)
     return out
 
 

@@ -20,6 +20,7 @@ from openclaw_audit.facts.install_records import (
     plugin_install_records,
     unpinned,
 )
+from openclaw_audit.redaction import REDACTED
 from openclaw_audit.report.model import Finding, Severity
 
 _USERINFO = re.compile(r"//[^/@\s]+@")
@@ -106,7 +107,7 @@ HOOKS_DRIFT = define(
 
 def _redact_userinfo(spec: str) -> str:
     """A URL-style spec may carry credentials (``https://user:token@host/...``): hide them."""
-    return _USERINFO.sub("//***@", spec)
+    return _USERINFO.sub(f"//{REDACTED}@", spec)
 
 
 def _unpinned_finding(

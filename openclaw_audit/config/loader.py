@@ -24,6 +24,7 @@ from openclaw_audit.errors import ConfigError
 from openclaw_audit.redaction import collect_secret_values
 
 _ESCAPE = re.compile(r"\\[uUxX]")
+_VAR_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +140,8 @@ def load_config(
             diagnostics.append(line)
     resolved = _apply_resolution(source, secrets.resolved, secrets.unavailable)
     include_files = scan_include_files(raw, paths.config_path, _lenient_read) if exists else ()
-    secret_values = set(secrets.values) | collect_secret_values(source, work_env)
+    referenced = _referenced_vars(merged) if may_substitute else set()
+    secret_values = set(secrets.values) | collect_secret_values(source, work_env, referenced)
     secret_values |= {v for v in secrets.resolved.values() if v.strip()}
     return LoadedConfig(
         paths=paths,
@@ -156,6 +158,21 @@ def load_config(
         unresolved_vars=dict(subst.unresolved),
         duplicates=tuple(dict.fromkeys([*duplicates, *resolver.duplicates])),
     )
+
+
+def _referenced_vars(config: Any) -> set[str]:
+    """Names of the ``${VAR}`` references in the config (before substitution)."""
+    names: set[str] = set()
+    stack = [config]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, str) and "${" in node:
+            names.update(_VAR_REF.findall(node))
+    return names
 
 
 def _kind(value: Any) -> str:

@@ -3,8 +3,9 @@ and decide the exit code.
 
 Kept apart from cli.py so tests (and other front ends) can drive a whole invocation without
 typer. This is the one place that owns an invocation: it builds the post-processing step once,
-picks the formatter from ``render.formats.FORMATS``, redacts the text with the one redactor,
-and decides the exit code.
+picks the formatter from ``render.formats.FORMATS``, passes the free text of what the run
+produced through the one safety net (never the rendered text: checkIds, severities and the
+output's structure are not free text), and decides the exit code.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from openclaw_audit.report.ignore_file import check_entries
 from openclaw_audit.report.ignore_file import load as load_ignore
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
+from openclaw_audit.report.redact import redact_error, redact_fix, redact_target
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
@@ -186,17 +188,16 @@ def _warn(
     for r in results:
         prefix = f"{r.target}: " if prefix_targets else ""
         if r.error is not None:
-            sys.stderr.write(one_line(scrubber(f"{prefix}{r.error.render()}")) + "\n")
+            error = redact_error(r.error, scrubber)
+            sys.stderr.write(one_line(f"{prefix}{error.render()}") + "\n")
             continue
         if inv.quiet:
             continue
         for warning in r.warnings:
-            sys.stderr.write(one_line(scrubber(f"{prefix}{warning}")) + "\n")
+            sys.stderr.write(one_line(f"{prefix}{scrubber(warning)}") + "\n")
         known = r.report.meta.get("baselineKnown") if r.report is not None else None
         if known is not None:
-            sys.stderr.write(
-                scrubber(f"baseline: {known} finding(s) already in {inv.baseline} not shown\n")
-            )
+            sys.stderr.write(f"baseline: {known} finding(s) already in {inv.baseline} not shown\n")
 
 
 def _write(
@@ -219,8 +220,11 @@ def _write(
         home=home,
         fix_command=fix_command,
     )
-    text = FORMATS[inv.fmt](results, fix, options)
-    write_output(scrubber(text), inv.output)
+    # The net runs over each target's free text with every target's secrets: one target's
+    # long secret is masked wherever it shows up, and a weak one changes nobody's text.
+    safe_results = [redact_target(r, scrubber) for r in results]
+    safe_fix = redact_fix(fix, scrubber) if fix is not None else None
+    write_output(FORMATS[inv.fmt](safe_results, safe_fix, options), inv.output)
 
 
 def _progress_printer():  # type: ignore[no-untyped-def]

@@ -1,7 +1,7 @@
 """The command line (cli.md). Thin: parse → AuditOptions → run_audit → render → exit code.
 
-stdout carries only the report; warnings, progress and errors go to stderr. Every string
-printed passes through the run's Scrubber so no secret can reach the terminal.
+stdout carries only the report; warnings, progress and errors go to stderr. The free text of
+every message (errors, warnings, log lines) passes through the run's safety net (the Scrubber).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
+from openclaw_audit.report.redact import redact_error
 from openclaw_audit.textsafe import printable
 
 EXIT_INTERNAL = 3
@@ -304,11 +305,12 @@ def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
 
 
 def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None:
-    sys.stderr.write(scrubber(exc.render()) + "\n")
+    exc = redact_error(exc, scrubber)  # the message is free text; the JSON keys are ours
+    sys.stderr.write(exc.render() + "\n")
     if fmt is not OutputFormat.text:
         import json
 
-        sys.stdout.write(scrubber(json.dumps(exc.to_json(), indent=2)) + "\n")
+        sys.stdout.write(json.dumps(exc.to_json(), indent=2) + "\n")
 
 
 def _fail_usage(message: str, fmt: OutputFormat) -> None:

@@ -26,6 +26,7 @@ from openclaw_audit.fix.plan import (
     plan_chmod,
 )
 from openclaw_audit.fix.verify import verify_merged
+from openclaw_audit.redaction import redact_config_text
 from openclaw_audit.report.model import FileDiff, FixAction, FixResult
 
 # argv -> None; raises OSError / CalledProcessError / TimeoutExpired on failure.
@@ -95,7 +96,10 @@ def _apply_config(plan: FixPlan, loaded: LoadedConfig, result: _Outcome) -> None
         result.errors.append(f"{WRITE_FAILED}: {exc}")
         return
     if result.dry_run:
-        result.diffs = [FileDiff(f.path, unified_diff(f)) for f in files]
+        # A diff quotes config lines around each edit: secrets are masked right here.
+        result.diffs = [
+            FileDiff(f.path, redact_config_text(unified_diff(f), loaded.secrets)) for f in files
+        ]
         return
     try:
         writer.replace_files(

@@ -263,8 +263,8 @@ def test_gateway_echoing_the_credential(
     cfg["gateway"].update(config_kw)
     run = deep_cli(tmp_path, json.dumps(cfg), token=cli_token, env=env)
     # Scrubbed, not dropped: the report still says what the gateway answered.
-    assert run.gateway["error"] == "bad credential ***"
-    assert run.gateway["close"] == {"code": 1008, "reason": "rejected ***"}
+    assert run.gateway["error"] == "bad credential <redacted>"
+    assert run.gateway["close"] == {"code": 1008, "reason": "rejected <redacted>"}
     assert "gateway.probe_failed" in run.ids
 
 

@@ -331,3 +331,99 @@ def test_random_configs_never_print_a_planted_canary(
     for canary in [*canaries, "CANARY999zqenv-token", "CANARY998zqcli-token"]:
         assert canary not in printed, canary
     assert "audit.check_failed" not in printed
+
+
+# --- redaction never corrupts (trust.md §1) ----------------------------------------------------
+
+
+def test_the_net_is_linear_in_the_text_whatever_the_secrets() -> None:
+    """Nested and overlapping secrets (`aaaaaaaa`, `aaaaaaaaa`, ...) are the worst case for a
+    search that tries each secret at each position; the automaton's step count stays within a
+    small constant of the text length."""
+    from openclaw_audit.redaction.net import SecretNet
+
+    secrets = ["a" * n for n in range(8, 400)] + ["ab" * n for n in range(4, 200)]
+    net = SecretNet(secrets, min_len=8, mask="<redacted>")
+    for text in ("a" * 60_000, "ab" * 30_000, "a b " * 15_000, ("a" * 399 + "b") * 150):
+        net(text)
+        assert net.ops <= 6 * len(text), (net.ops, len(text))
+
+
+def test_the_net_masks_whole_tokens_of_eight_or_more_only() -> None:
+    scrub = Scrubber(["warn", "short", "gateway.token", "s3cr3t-value", "true"])
+    text = "warn gateway.token_too_short true: s3cr3t-value, xs3cr3t-value (s3cr3t-value)"
+    assert scrub(text) == (
+        "warn gateway.token_too_short true: <redacted>, xs3cr3t-value (<redacted>)"
+    )
+
+
+def test_the_net_leaves_word_like_secrets_to_the_interpolation_points() -> None:
+    """`disabled` or `hooks.internal` as a token must not rewrite a detail's wording; such a
+    value is never quoted in the first place (checks say "8 characters")."""
+    scrub = Scrubber(["disabled", "hooks.internal", "openclaw", "Abcdefgh1"])
+    text = "hooks.internal: disabled; run openclaw doctor; Abcdefgh1"
+    assert scrub(text) == "hooks.internal: disabled; run openclaw doctor; <redacted>"
+
+
+def test_process_environment_values_are_not_secrets(tmp_path: Path) -> None:
+    """`CI=true`, `DEBUG=null`, `FOO_TOKEN=warn` in the process environment: valid JSON and
+    SARIF with every severity and summary key intact."""
+    sd = state_dir(tmp_path, json.dumps({"gateway": {"bind": "lan", "auth": {"token": "short"}}}))
+    env = {"CI": "true", "DEBUG": "null", "FOO_TOKEN": "warn", "BAR_SECRET": "critical"}
+    doc = json.loads(cli("--state-dir", str(sd), "--json", home=tmp_path, env=env).stdout)
+    assert set(doc["summary"]) == {"critical", "warn", "info"}
+    assert "gateway.token_too_short" in {f["checkId"] for f in doc["findings"]}
+    assert {f["severity"] for f in doc["findings"]} <= {"critical", "warn", "info"}
+    sarif = json.loads(
+        cli("--state-dir", str(sd), "--format", "sarif", home=tmp_path, env=env).stdout
+    )
+    assert sarif["version"] == "2.1.0"
+
+
+@pytest.mark.parametrize("password", ["p#ss/wo?rd", "pa ss word", "p@ss:w/rd#x", "short"], ids=str)
+def test_dry_run_diff_redacts_every_secret_it_shows(tmp_path: Path, password: str) -> None:
+    config = {
+        "logging": {"redactSensitive": "off"},
+        "env": {"vars": {"OPENAI_API_KEY": "sk-live-key1", "GITHUB_TOKEN": "ghp1"}},
+        "models": {
+            "providers": {
+                "x": {
+                    "baseUrl": f"postgres://admin:{password}@db.test:5432/app",
+                    "headers": {"Authorization": "Bearer hdr-tok", "x-api-key": "xkey9"},
+                }
+            }
+        },
+    }
+    sd = state_dir(tmp_path, json.dumps(config))  # one line: the diff shows all of it
+    for flags in (["--json"], []):
+        out = cli("--state-dir", str(sd), "--fix", "--dry-run", *flags, home=tmp_path)
+        assert out.code in (0, 1), out.everything
+        if flags:
+            diff = json.loads(out.stdout)["fix"]["diffs"][0]["diff"]
+            assert '"redactSensitive": "tools"' in diff and "OPENAI_API_KEY" in diff
+        for secret in (password, "sk-live-key1", "ghp1", "hdr-tok", "xkey9"):
+            assert secret not in out.everything, (secret, out.everything)
+        assert "db.test:5432/app" in out.everything  # only the credential is masked
+
+
+def test_describe_secret_never_quotes_a_short_one() -> None:
+    from openclaw_audit.redaction import describe_secret
+
+    assert describe_secret("short") == "5 characters"
+    long = "abc" + "x" * 45
+    assert describe_secret(long) == "abc…(48 chars)"
+
+
+def test_what_counts_as_a_secret() -> None:
+    from openclaw_audit.redaction import collect_secret_values
+
+    config = {
+        "gateway": {"auth": {"token": "tok1"}},
+        "env": {"vars": {"MY_API_KEY": "k1", "PLAIN": "not-secret"}},
+        "x": {"url": "https://u:pw1@h/", "headers": {"Authorization": "Bearer b1"}},
+        "y": {"apiKey": "${REF}"},
+    }
+    env = {"OPENCLAW_GATEWAY_PASSWORD": "gwpw", "REF_TOKEN": "rt", "HOME": "/h", "CI": "true"}
+    found = collect_secret_values(config, env, referenced={"REF_TOKEN", "HOME"})
+    assert {"tok1", "k1", "pw1", "Bearer b1", "b1", "gwpw", "rt"} <= found
+    assert not {"not-secret", "/h", "true", "${REF}"} & found

@@ -118,7 +118,7 @@ def test_plaintext_non_loopback_refused_with_redacted_url() -> None:
     t = resolve_target(ctx)
     assert t.refused is not None
     assert t.refused.startswith(
-        'SECURITY ERROR: Gateway URL "ws://***:***@gw.example:18789/?token=***" uses plaintext '
+        'SECURITY ERROR: Gateway URL "ws://<redacted>:<redacted>@gw.example:18789/?token=<redacted>" uses plaintext '
         "ws:// to a non-loopback address."
     )
     assert "zz" not in t.refused

@@ -202,7 +202,7 @@ def test_section_shape_redacts_secret_looking_keys_and_home() -> None:
     sec = mj.section(make_ctx({}, home=HOME), facts(inst(txt=txt), dropped=3))
     (entry,) = sec["instances"]
     assert entry["local"] is True
-    assert entry["txt"]["authToken"] == "***"
+    assert entry["txt"]["authToken"] == "<redacted>"
     assert entry["txt"]["gatewayTlsSha256"] == "ab:cd"
     assert entry["txt"]["cliPath"] == "~/.local/bin/openclaw"
     assert sec["dropped"] == 3

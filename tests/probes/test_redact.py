@@ -14,19 +14,19 @@ from openclaw_audit.redaction import (
     ("raw", "expected"),
     [
         ("ws://127.0.0.1:18789", "ws://127.0.0.1:18789"),
-        ("wss://user:pw@gw.example:443/x", "wss://***:***@gw.example:443/x"),
-        ("wss://user@gw.example/", "wss://***@gw.example/"),
-        ("wss://:pw@gw.example/", "wss://:***@gw.example/"),
-        ("wss://gw.example/?token=abc&x=1", "wss://gw.example/?token=***&x=1"),
+        ("wss://user:pw@gw.example:443/x", "wss://<redacted>:<redacted>@gw.example:443/x"),
+        ("wss://user@gw.example/", "wss://<redacted>@gw.example/"),
+        ("wss://:pw@gw.example/", "wss://:<redacted>@gw.example/"),
+        ("wss://gw.example/?token=abc&x=1", "wss://gw.example/?token=<redacted>&x=1"),
         (
             "https://h/p?X-Api-Key=k&Signature=s&page=2",
-            "https://h/p?X-Api-Key=***&Signature=***&page=2",
+            "https://h/p?X-Api-Key=<redacted>&Signature=<redacted>&page=2",
         ),
-        ("https://h/?authorization=a#frag", "https://h/?authorization=***#frag"),
+        ("https://h/?authorization=a#frag", "https://h/?authorization=<redacted>#frag"),
         ("https://h/?passwd=&q=1", "https://h/?passwd=&q=1"),  # empty value: nothing to hide
         (
             "connect failed to wss://a:b@h:1/?secret=zz then retried",
-            "connect failed to wss://***:***@h:1/?secret=*** then retried",
+            "connect failed to wss://<redacted>:<redacted>@h:1/?secret=<redacted> then retried",
         ),
         ("plain error text", "plain error text"),
         ("", ""),
@@ -41,13 +41,17 @@ def test_redact_none_passthrough() -> None:
     assert safe_text(None) is None
 
 
-def test_scrub_known_secrets_longest_first() -> None:
-    text = "token abcdef and abc and abcdefgh"
-    assert scrub_secrets(text, ["abc", "abcdefgh", None]) == "token ***def and *** and ***"
+def test_scrub_known_secrets_whole_tokens_longest_first() -> None:
+    text = "token abcdefgh1 and abcd and abcdefgh, abcd-efgh"
+    secrets = ["abcd", "abcdefgh", "abcd-efgh", None]
+    # trust.md §1: only at token boundaries, so `abcdefgh1` keeps its text.
+    assert (
+        scrub_secrets(text, secrets) == "token abcdefgh1 and <redacted> and <redacted>, <redacted>"
+    )
 
 
 def test_scrub_ignores_tiny_values() -> None:
-    assert scrub_secrets("a b", ["a"]) == "a b"
+    assert scrub_secrets("abc b", ["abc"]) == "abc b"
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,8 @@ __all__ = [
 MIN_NET_LEN = 8
 # Word-like values (`disabled`, `openclaw`, `hooks.internal`) are words of the report's own
 # wording too; they are never quoted, so the net leaves them alone rather than mangle details.
-_WORDLIKE = re.compile(r"[A-Za-z]+(?:[._:/-][A-Za-z]+)*")
+# Separators may also lead or trail (`gateway.` is the head of `gateway.bind`).
+_WORDLIKE = re.compile(r"[._:/-]*[A-Za-z]+(?:[._:/-]+[A-Za-z]+)*[._:/-]*")
 _WORDLIKE_MAX_LEN = 24
 # Text quoted from a peer or a config line may echo a credential verbatim: there, known
 # secrets from this length on are masked (at token boundaries).

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from openclaw_audit.engine.options import AuditOptions
@@ -234,6 +234,7 @@ def test_fix_dry_run_survives_any_secret(tmp_path: Path, secret: str, fmt: str) 
 
 @settings(PROPERTY, max_examples=15)
 @given(secret=secrets())
+@example(secret="gateway.")  # found by this test: the head of `gateway.bind` in other targets
 def test_fleet_target_text_is_independent_of_other_targets_secrets(
     tmp_path: Path, secret: str
 ) -> None:

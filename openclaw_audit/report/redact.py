@@ -8,7 +8,6 @@ tool's own text and are never rewritten (trust.md §1).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -59,7 +58,10 @@ def redact_report(report: Report, net: Net) -> Report:
 
 def redact_error(error: AuditError, net: Net) -> AuditError:
     """A copy of ``error`` whose message and hint went through the net."""
-    out = copy.copy(error)
+    # Not copy.copy: an exception copies by calling its class with ``args``, which fails for
+    # errors with keyword-only fields (ConfigInvalid's ``issues``).
+    out = type(error).__new__(type(error))
+    out.__dict__.update(error.__dict__)
     out.message = net(error.message)
     out.hint = net(error.hint) if error.hint else error.hint
     out.args = (out.message,)

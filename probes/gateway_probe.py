@@ -6,7 +6,6 @@ imported here only, and this module is loaded lazily by the runner.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import socket
 import ssl
@@ -39,7 +38,9 @@ from openclaw_audit.probes.gateway_target import (
     ProbeCredentials,
     resolve_credentials,
     resolve_target,
+    tunnel_url,
 )
+from openclaw_audit.probes.tls_pin import PIN_MISMATCH, is_pin_mismatch, tls_context
 from openclaw_audit.redaction import safe_text
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge
@@ -91,10 +92,6 @@ class _ProbeClosed(Exception):
         super().__init__(f"probe closed the connection ({code}): {reason}")
 
 
-class _FingerprintMismatch(Exception):
-    pass
-
-
 def connect_frame(req_id: str, creds: ProbeCredentials, platform: str) -> dict[str, Any]:
     """The connect request of §4 step 3: exactly these keys (the server rejects unknown ones)."""
     params: dict[str, Any] = {
@@ -129,11 +126,13 @@ def describe_transport_error(exc: BaseException, url: str) -> str:
         return f"connect ECONNREFUSED {host}:{port}"
     if isinstance(exc, socket.gaierror):
         return f"getaddrinfo failed for {host}: {exc.strerror or exc}"
+    if is_pin_mismatch(exc):
+        return PIN_MISMATCH
     if isinstance(exc, ssl.SSLCertVerificationError):
         return f"TLS certificate verification failed: {exc.verify_message or exc}"
     if isinstance(exc, ssl.SSLError):
         return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, _FingerprintMismatch | _ProbeClosed):
+    if isinstance(exc, _ProbeClosed):
         return str(exc)
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
@@ -152,52 +151,6 @@ def describe_transport_error(exc: BaseException, url: str) -> str:
         return f"connect failed {host}:{port}: {exc.strerror or exc.__class__.__name__}"
     text = str(exc).strip()
     return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
-
-
-def _ssl_context(target: GatewayTarget) -> ssl.SSLContext | None:
-    if not target.secure:
-        return None
-    ctx = ssl.create_default_context()
-    if target.tls_fingerprint or not target.verify_tls:
-        # Loopback gateways run self-signed certificates; a pinned remote is checked by hash.
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-def _peer_fingerprint(ssl_object: Any) -> str | None:
-    if ssl_object is None:
-        return None
-    der = ssl_object.getpeercert(binary_form=True)
-    return hashlib.sha256(der).hexdigest() if der else None
-
-
-def _check_pin(target: GatewayTarget, ssl_object: Any) -> None:
-    if not target.tls_fingerprint:
-        return
-    got = _peer_fingerprint(ssl_object)
-    if got != target.tls_fingerprint:
-        raise _FingerprintMismatch(
-            "TLS fingerprint mismatch: the gateway certificate does not match "
-            "gateway.remote.tlsFingerprint"
-        )
-
-
-async def _preflight_pin(target: GatewayTarget, ssl_ctx: ssl.SSLContext) -> None:
-    """Check a pinned certificate before any header (edge auth) or credential is sent."""
-    parts = urlsplit(target.url)
-    host = parts.hostname or ""
-    _reader, writer = await _open_tls(host, parts.port or 443, ssl_ctx)
-    try:
-        _check_pin(target, writer.get_extra_info("ssl_object"))
-    finally:
-        writer.close()
-
-
-async def _open_tls(host: str, port: int, ssl_ctx: ssl.SSLContext) -> Any:
-    import asyncio
-
-    return await asyncio.open_connection(host, port, ssl=ssl_ctx, server_hostname=host or None)
 
 
 async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any] | None:
@@ -262,17 +215,26 @@ async def _handshake(
     outcome: WsOutcome,
     started: float,
     state: dict[str, Any],
+    via: str | None = None,
 ) -> ClientConnection | None:
-    """Phase 1 (connect-to-hello). Returns the open socket after hello-ok, else None."""
-    ssl_ctx = _ssl_context(target)
+    """Phase 1 (connect-to-hello). Returns the open socket after hello-ok, else None.
+
+    With a pin, each connection's own TLS handshake checks the certificate (``tls_context``):
+    the upgrade request (edge headers) and the connect frame (credentials) are written only
+    to a peer verified for that very connection, retries included.
+    """
+    kwargs: dict[str, Any] = {}
+    if target.secure:
+        kwargs["ssl"] = tls_context(target.tls_fingerprint, verify=target.verify_tls)[0]
+    url = target.url
+    if via is not None:  # the SSH tunnel's Unix socket; the gateway sees its own loopback
+        kwargs.update(unix=True, path=via)
+        url = tunnel_url(target)
+        if target.secure:
+            kwargs["server_hostname"] = target.host
     while True:
-        if ssl_ctx is not None and target.tls_fingerprint:
-            await _preflight_pin(target, ssl_ctx)
-        kwargs: dict[str, Any] = {}
-        if ssl_ctx is not None:
-            kwargs["ssl"] = ssl_ctx
         ws = await _NoRedirectConnect(
-            target.url,
+            url,
             create_connection=_tracking_connection(state),
             additional_headers=dict(target.edge_headers) or None,
             user_agent_header="openclaw-audit",
@@ -286,8 +248,6 @@ async def _handshake(
             **kwargs,
         )
         state["ws"] = ws
-        if ssl_ctx is not None and target.tls_fingerprint:
-            _check_pin(target, ws.transport.get_extra_info("ssl_object"))
         # Newer gateways send connect.challenge first; wait briefly, ignore its content.
         with anyio.move_on_after(CHALLENGE_WAIT_S):
             while True:
@@ -369,9 +329,15 @@ async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
 
 
 async def probe_gateway_ws(
-    target: GatewayTarget, creds: ProbeCredentials, timeout: float, platform: str
+    target: GatewayTarget,
+    creds: ProbeCredentials,
+    timeout: float,
+    platform: str,
+    via: str | None = None,
 ) -> WsOutcome:
-    """Run the §4 protocol against ``target`` with the §4.2 timers; never raises for I/O."""
+    """Run the §4 protocol against ``target`` with the §4.2 timers; never raises for I/O.
+
+    ``via``: the Unix socket of an open SSH tunnel (``target.ssh``)."""
     outcome = WsOutcome()
     state: dict[str, Any] = {"ws": None, "connect_error": None}
     started = time.monotonic()
@@ -380,7 +346,7 @@ async def probe_gateway_ws(
     try:
         with anyio.move_on_after(timeout) as phase1:
             try:
-                ws = await _handshake(target, creds, platform, outcome, started, state)
+                ws = await _handshake(target, creds, platform, outcome, started, state, via)
             except _Closed as closed:
                 outcome.close = (closed.code, closed.reason)
                 outcome.error = state["connect_error"] or str(closed)
@@ -432,6 +398,25 @@ async def _shutdown(ws: ClientConnection | None, graceful: bool) -> None:
     ws.transport.abort()
 
 
+async def _probe_routed(
+    target: GatewayTarget, creds: ProbeCredentials, timeout: float, platform: str
+) -> WsOutcome:
+    """Directly, or through the SSH tunnel of ``transport: "ssh"``; a failed tunnel sends
+    nothing at all."""
+    if target.ssh is None:
+        return await probe_gateway_ws(target, creds, timeout, platform)
+    from openclaw_audit.probes.ssh_tunnel import TunnelError, describe_route, open_tunnel
+
+    try:
+        async with open_tunnel(target.ssh, timeout) as path:
+            return await probe_gateway_ws(target, creds, timeout, platform, via=path)
+    except TunnelError as exc:
+        return WsOutcome(
+            error=f"SSH tunnel ({describe_route(target.ssh)}) failed: {exc}; nothing was sent "
+            "to the gateway"
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayProbe:
     name: str = "gateway"
@@ -440,7 +425,7 @@ class GatewayProbe:
 
     def budget(self, opts: ProbeOptions) -> float:
         """Connect-to-hello timer plus the re-armed timer of the calls (§4.2)."""
-        return 2 * opts.timeout
+        return 3 * opts.timeout  # plus opening an SSH tunnel when the route has one
 
     def _secrets(self, target: GatewayTarget, creds: ProbeCredentials) -> set[str]:
         return creds.values | set(target.edge_headers.values())
@@ -460,7 +445,7 @@ class GatewayProbe:
                 auth_warning=creds.warning,
             )
         else:
-            out = await probe_gateway_ws(target, creds, opts.timeout, ctx.platform)
+            out = await _probe_routed(target, creds, opts.timeout, ctx.platform)
             close = None
             if out.close is not None:
                 close = (out.close[0], safe_text(out.close[1], secrets) or "")

@@ -7,23 +7,14 @@ imported here only, and this module is loaded lazily by the runner.
 from __future__ import annotations
 
 import json
-import socket
-import ssl
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidMessage,
-    InvalidStatus,
-    InvalidURI,
-)
+from websockets.exceptions import ConnectionClosed
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
@@ -40,19 +31,20 @@ from openclaw_audit.probes.gateway_target import (
     resolve_target,
     tunnel_url,
 )
-from openclaw_audit.probes.tls_pin import PIN_MISMATCH, is_pin_mismatch, tls_context
+from openclaw_audit.probes.gateway_wire import (
+    READ_METHODS,
+    Closed,
+    ProbeClosed,
+    connect_frame,
+    describe_transport_error,
+    error_message,
+)
+from openclaw_audit.probes.tls_pin import tls_context
 from openclaw_audit.redaction import safe_text
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge
 CHALLENGE_WAIT_S = 1.0
 CLOSE_GRACE_S = 0.25  # polite close after success; never spent on a timed-out socket
-READ_METHODS: tuple[tuple[str, dict[str, Any] | None], ...] = (
-    ("health", None),
-    ("status", None),
-    ("system-presence", None),
-    ("config.get", {}),
-)
-_PLATFORMS = {"linux": "linux", "darwin": "darwin", "win32": "win32"}
 
 
 class _NoRedirectConnect(connect):
@@ -77,82 +69,6 @@ class WsOutcome:
     frames_seen: list[str] = field(default_factory=list)  # frame types, for tests
 
 
-class _Closed(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"gateway closed ({code}): {reason}")
-        self.code = code
-        self.reason = reason
-
-
-class _ProbeClosed(Exception):
-    """We failed the connection ourselves: the gateway broke the protocol (an oversized or
-    malformed frame). Not reported as "gateway closed": the gateway sent no close frame."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"probe closed the connection ({code}): {reason}")
-
-
-def connect_frame(req_id: str, creds: ProbeCredentials, platform: str) -> dict[str, Any]:
-    """The connect request of §4 step 3: exactly these keys (the server rejects unknown ones)."""
-    params: dict[str, Any] = {
-        "minProtocol": 3,
-        "maxProtocol": 4,
-        "client": {
-            "id": "cli",
-            "version": "dev",
-            "platform": _PLATFORMS.get(platform, "linux"),
-            "mode": "cli",
-            "instanceId": str(uuid.uuid4()),
-        },
-        "caps": [],
-        "role": "operator",
-        "scopes": ["operator.read"],
-    }
-    auth = {k: v for k, v in (("token", creds.token), ("password", creds.password)) if v}
-    if auth:
-        params["auth"] = auth
-    return {"type": "req", "id": req_id, "method": "connect", "params": params}
-
-
-def describe_transport_error(exc: BaseException, url: str) -> str:
-    """Stable, human-readable text for a failure to open the socket (§4.1)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
-    except ValueError:
-        host, port = "?", 0
-    if isinstance(exc, ConnectionRefusedError):
-        return f"connect ECONNREFUSED {host}:{port}"
-    if isinstance(exc, socket.gaierror):
-        return f"getaddrinfo failed for {host}: {exc.strerror or exc}"
-    if is_pin_mismatch(exc):
-        return PIN_MISMATCH
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed: {exc.verify_message or exc}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, _ProbeClosed):
-        return str(exc)
-    if isinstance(exc, InvalidStatus):
-        status = exc.response.status_code
-        if 300 <= status < 400:  # never followed: the probe talks to one URL only
-            return f"WebSocket upgrade refused: HTTP {status} redirect (not followed)"
-        return f"WebSocket upgrade refused: HTTP {status}"
-    if isinstance(exc, InvalidMessage):
-        return "invalid WebSocket handshake: the server did not send a valid HTTP response"
-    if isinstance(exc, InvalidURI):
-        return f"invalid gateway URL: {url}"
-    if isinstance(exc, InvalidHandshake):
-        return f"WebSocket handshake failed: {exc}"
-    if isinstance(exc, ConnectionResetError):
-        return f"connect ECONNRESET {host}:{port}"
-    if isinstance(exc, OSError):
-        return f"connect failed {host}:{port}: {exc.strerror or exc.__class__.__name__}"
-    text = str(exc).strip()
-    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
-
-
 async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any] | None:
     """One frame as a JSON object; anything else (binary, non-JSON, arrays) reads as None."""
     try:
@@ -160,8 +76,8 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
     except ConnectionClosed as exc:
         rcvd, sent = exc.rcvd, exc.sent
         if rcvd is None and sent is not None and sent.code != 1000:
-            raise _ProbeClosed(sent.code, sent.reason) from None
-        raise _Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
+            raise ProbeClosed(sent.code, sent.reason) from None
+        raise Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
     if isinstance(raw, bytes):
         outcome.frames_seen.append("binary")
         return None
@@ -175,18 +91,6 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
         return None
     outcome.frames_seen.append(str(frame.get("type")))
     return frame
-
-
-def _error_message(frame: dict[str, Any]) -> str:
-    err = frame.get("error")
-    if isinstance(err, dict):
-        msg = err.get("message")
-        if isinstance(msg, str) and msg.strip():
-            return msg
-        code = err.get("code")
-        if isinstance(code, str) and code.strip():
-            return code
-    return "request failed"
 
 
 async def _read_until_closed(ws: ClientConnection, outcome: WsOutcome) -> None:
@@ -270,7 +174,7 @@ async def _handshake(
             _record_hello(outcome, payload, started)
             return ws
         state["connect_error"] = (
-            _error_message(frame) if frame.get("ok") is not True else "unexpected connect response"
+            error_message(frame) if frame.get("ok") is not True else "unexpected connect response"
         )
         err = frame.get("error")
         if isinstance(err, dict) and err.get("retryable") is True:
@@ -324,7 +228,7 @@ async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
             continue
         pending.discard(res["id"])
         if res.get("ok") is not True:
-            return _error_message(res)
+            return error_message(res)
     return None
 
 
@@ -347,7 +251,7 @@ async def probe_gateway_ws(
         with anyio.move_on_after(timeout) as phase1:
             try:
                 ws = await _handshake(target, creds, platform, outcome, started, state, via)
-            except _Closed as closed:
+            except Closed as closed:
                 outcome.close = (closed.code, closed.reason)
                 outcome.error = state["connect_error"] or str(closed)
                 return outcome
@@ -367,7 +271,7 @@ async def probe_gateway_ws(
         with anyio.move_on_after(timeout) as phase2:  # the timer is re-armed for the calls
             try:
                 failure = await _read_calls(ws, outcome)
-            except _Closed as closed:
+            except Closed as closed:
                 outcome.close = (closed.code, closed.reason)
                 outcome.error = str(closed)
                 return outcome
@@ -428,7 +332,7 @@ class GatewayProbe:
         return 3 * opts.timeout  # plus opening an SSH tunnel when the route has one
 
     def _secrets(self, target: GatewayTarget, creds: ProbeCredentials) -> set[str]:
-        return creds.values | set(target.edge_headers.values())
+        return creds.values | set(target.edge_secrets)
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
         target = resolve_target(ctx)

@@ -54,6 +54,8 @@ class GatewayTarget:
     verify_tls: bool = True  # False for loopback wss:// (self-signed local gateways)
     edge_headers: Mapping[str, str] = field(default_factory=dict)
     ssh: SshRoute | None = None  # set: every byte goes through this SSH tunnel
+    # Every configured edgeAuth value, refused ones included: redacted from all output.
+    edge_secrets: frozenset[str] = frozenset()
 
     @property
     def host(self) -> str | None:
@@ -253,6 +255,11 @@ def resolve_target(ctx: AuditContext) -> GatewayTarget:
         verify_tls=not is_loopback_host(host),
         edge_headers=edge,
         ssh=ssh,
+        edge_secrets=frozenset(
+            v.strip()
+            for v in ctx.config.get_dict("gateway.remote.edgeAuth").values()
+            if isinstance(v, str) and v.strip()
+        ),
     )
 
 

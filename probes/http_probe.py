@@ -103,7 +103,7 @@ async def probe_http(
     mismatch anywhere also withholds the credential. ``via``: an SSH tunnel's Unix socket.
     Returns the facts (URLs redacted) and the unredacted base URL (for callers' tests).
     """
-    secrets = creds.values | set(target.edge_headers.values())
+    secrets = creds.values | set(target.edge_secrets)
     base = http_base_url(tunnel_url(target) if via is not None else target.url)
     if base is None:
         return (
@@ -204,7 +204,7 @@ class HttpProbe:
         return ProbeResult(
             findings=http_findings(facts),
             section=http_section(facts),
-            secrets=creds.values | set(target.edge_headers.values()),
+            secrets=creds.values | set(target.edge_secrets),
         )
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:

@@ -210,7 +210,10 @@ async def test_edge_headers_with_cr_lf_nul_are_refused(
     gw = start_gateway("--auth", "token", "--token", TOKEN)
     remote = {"url": f"ws://127.0.0.1:{gw.port}", "token": TOKEN, "edgeAuth": edge}
     ctx = make_ctx({"gateway": {"mode": "remote", "remote": remote}})
-    findings, deep, _s = await run_probes(ctx, ProbeOptions(timeout=1.0), probes=[GATEWAY, HTTP])
+    findings, deep, secrets = await run_probes(
+        ctx, ProbeOptions(timeout=1.0), probes=[GATEWAY, HTTP]
+    )
+    assert {v.strip() for v in edge.values()} <= secrets  # refused values are still redacted
     g = deep["gateway"]
     assert g["attempted"] is False and g["ok"] is False
     assert "gateway.remote.edgeAuth" in g["error"] and "nothing was sent" in g["error"]

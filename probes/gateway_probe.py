@@ -321,6 +321,14 @@ async def _probe_routed(
         )
 
 
+def _via(target: GatewayTarget) -> str | None:
+    if target.ssh is None:
+        return None
+    from openclaw_audit.probes.ssh_tunnel import describe_route
+
+    return describe_route(target.ssh)
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayProbe:
     name: str = "gateway"
@@ -366,6 +374,7 @@ class GatewayProbe:
                 scopes=out.scopes,
                 latency_ms=out.latency_ms,
                 auth_warning=creds.warning,
+                via=_via(target),
             )
         return ProbeResult(
             findings=gateway_findings(ctx, facts),

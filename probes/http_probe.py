@@ -155,7 +155,8 @@ async def probe_http(
 
     ordered = {path: results[path] for path, _body in ENDPOINTS if path in results}
     facts = HttpFacts(
-        base_url=safe_text(base, secrets),
+        # The configured gateway, not the tunnel's far-end view of it.
+        base_url=safe_text(http_base_url(target.url) if via is not None else base, secrets),
         endpoints=ordered,
         credential_accepted=credential_accepted,
         error=PIN_MISMATCH if pins.mismatched else None,
@@ -171,7 +172,7 @@ async def _probe_routed(
     if target.refused is not None:
         return HttpFacts(
             base_url=safe_text(http_base_url(target.url), creds.values),
-            error="not probed: " + target.refused,
+            error=safe_text("not probed: " + target.refused, creds.values),
         )
     if target.ssh is None:
         return (await probe_http(target, creds, timeout))[0]
@@ -183,7 +184,10 @@ async def _probe_routed(
     except TunnelError as exc:
         return HttpFacts(
             base_url=safe_text(http_base_url(target.url), creds.values),
-            error=f"SSH tunnel ({describe_route(target.ssh)}) failed: {exc}; nothing was sent",
+            error=safe_text(
+                f"SSH tunnel ({describe_route(target.ssh)}) failed: {exc}; nothing was sent",
+                creds.values,
+            ),
         )
 
 

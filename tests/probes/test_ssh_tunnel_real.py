@@ -262,7 +262,10 @@ def test_token_goes_through_the_tunnel_only(ssh_world: SshWorld, tmp_path: Path)
     run = audit_via_ssh(ssh_world, tmp_path)
     g, h = run.doc["deep"]["gateway"], run.doc["deep"]["http"]
     assert g["ok"] is True and g["helloOk"] is True, g
+    assert g["url"] == f"ws://{ssh_world.addr}:{GW_PORT}"  # the configured URL is reported
+    assert g["via"] == f"ssh root@{ssh_world.addr} -p {SSH_PORT}"
     assert h["credentialAccepted"] is True, h
+    assert h["baseUrl"] == f"http://{ssh_world.addr}:{GW_PORT}"
     assert ssh_world.trapped() == b""  # nothing ever went to the gateway port in clear
     log = ssh_world.gateway_log()
     [ws] = [e for e in log if e["kind"] == "ws"]

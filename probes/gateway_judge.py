@@ -94,6 +94,7 @@ class GatewayFacts:
     scopes: tuple[str, ...] | None = None
     latency_ms: int | None = None
     auth_warning: str | None = None
+    via: str | None = None  # "ssh user@host": the probe went through this SSH tunnel
 
 
 def effective_error(facts: GatewayFacts) -> str | None:
@@ -122,6 +123,7 @@ def gateway_section(facts: GatewayFacts) -> dict[str, Any]:
         "serverVersion": facts.server_version,
         "scopes": list(facts.scopes) if facts.scopes is not None else None,
         "latencyMs": facts.latency_ms,
+        **({"via": facts.via} if facts.via else {}),
     }
 
 

@@ -6,25 +6,15 @@ imported here only, and this module is loaded lazily by the runner.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import socket
-import ssl
 import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 import anyio
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import (
-    ConnectionClosed,
-    InvalidHandshake,
-    InvalidMessage,
-    InvalidStatus,
-    InvalidURI,
-)
+from websockets.exceptions import ConnectionClosed
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
@@ -39,19 +29,22 @@ from openclaw_audit.probes.gateway_target import (
     ProbeCredentials,
     resolve_credentials,
     resolve_target,
+    tunnel_url,
 )
+from openclaw_audit.probes.gateway_wire import (
+    READ_METHODS,
+    Closed,
+    ProbeClosed,
+    connect_frame,
+    describe_transport_error,
+    error_message,
+)
+from openclaw_audit.probes.tls_pin import tls_context
 from openclaw_audit.redaction import safe_text
 
 MAX_MESSAGE_BYTES = 4 * 1024 * 1024  # hello-ok snapshots and config.get can be large, not huge
 CHALLENGE_WAIT_S = 1.0
 CLOSE_GRACE_S = 0.25  # polite close after success; never spent on a timed-out socket
-READ_METHODS: tuple[tuple[str, dict[str, Any] | None], ...] = (
-    ("health", None),
-    ("status", None),
-    ("system-presence", None),
-    ("config.get", {}),
-)
-_PLATFORMS = {"linux": "linux", "darwin": "darwin", "win32": "win32"}
 
 
 class _NoRedirectConnect(connect):
@@ -76,130 +69,6 @@ class WsOutcome:
     frames_seen: list[str] = field(default_factory=list)  # frame types, for tests
 
 
-class _Closed(Exception):
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"gateway closed ({code}): {reason}")
-        self.code = code
-        self.reason = reason
-
-
-class _ProbeClosed(Exception):
-    """We failed the connection ourselves: the gateway broke the protocol (an oversized or
-    malformed frame). Not reported as "gateway closed": the gateway sent no close frame."""
-
-    def __init__(self, code: int, reason: str) -> None:
-        super().__init__(f"probe closed the connection ({code}): {reason}")
-
-
-class _FingerprintMismatch(Exception):
-    pass
-
-
-def connect_frame(req_id: str, creds: ProbeCredentials, platform: str) -> dict[str, Any]:
-    """The connect request of §4 step 3: exactly these keys (the server rejects unknown ones)."""
-    params: dict[str, Any] = {
-        "minProtocol": 3,
-        "maxProtocol": 4,
-        "client": {
-            "id": "cli",
-            "version": "dev",
-            "platform": _PLATFORMS.get(platform, "linux"),
-            "mode": "cli",
-            "instanceId": str(uuid.uuid4()),
-        },
-        "caps": [],
-        "role": "operator",
-        "scopes": ["operator.read"],
-    }
-    auth = {k: v for k, v in (("token", creds.token), ("password", creds.password)) if v}
-    if auth:
-        params["auth"] = auth
-    return {"type": "req", "id": req_id, "method": "connect", "params": params}
-
-
-def describe_transport_error(exc: BaseException, url: str) -> str:
-    """Stable, human-readable text for a failure to open the socket (§4.1)."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or "?"
-        port = parts.port or (443 if parts.scheme in ("wss", "https") else 80)
-    except ValueError:
-        host, port = "?", 0
-    if isinstance(exc, ConnectionRefusedError):
-        return f"connect ECONNREFUSED {host}:{port}"
-    if isinstance(exc, socket.gaierror):
-        return f"getaddrinfo failed for {host}: {exc.strerror or exc}"
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"TLS certificate verification failed: {exc.verify_message or exc}"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error: {exc.reason or exc}"
-    if isinstance(exc, _FingerprintMismatch | _ProbeClosed):
-        return str(exc)
-    if isinstance(exc, InvalidStatus):
-        status = exc.response.status_code
-        if 300 <= status < 400:  # never followed: the probe talks to one URL only
-            return f"WebSocket upgrade refused: HTTP {status} redirect (not followed)"
-        return f"WebSocket upgrade refused: HTTP {status}"
-    if isinstance(exc, InvalidMessage):
-        return "invalid WebSocket handshake: the server did not send a valid HTTP response"
-    if isinstance(exc, InvalidURI):
-        return f"invalid gateway URL: {url}"
-    if isinstance(exc, InvalidHandshake):
-        return f"WebSocket handshake failed: {exc}"
-    if isinstance(exc, ConnectionResetError):
-        return f"connect ECONNRESET {host}:{port}"
-    if isinstance(exc, OSError):
-        return f"connect failed {host}:{port}: {exc.strerror or exc.__class__.__name__}"
-    text = str(exc).strip()
-    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
-
-
-def _ssl_context(target: GatewayTarget) -> ssl.SSLContext | None:
-    if not target.secure:
-        return None
-    ctx = ssl.create_default_context()
-    if target.tls_fingerprint or not target.verify_tls:
-        # Loopback gateways run self-signed certificates; a pinned remote is checked by hash.
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
-def _peer_fingerprint(ssl_object: Any) -> str | None:
-    if ssl_object is None:
-        return None
-    der = ssl_object.getpeercert(binary_form=True)
-    return hashlib.sha256(der).hexdigest() if der else None
-
-
-def _check_pin(target: GatewayTarget, ssl_object: Any) -> None:
-    if not target.tls_fingerprint:
-        return
-    got = _peer_fingerprint(ssl_object)
-    if got != target.tls_fingerprint:
-        raise _FingerprintMismatch(
-            "TLS fingerprint mismatch: the gateway certificate does not match "
-            "gateway.remote.tlsFingerprint"
-        )
-
-
-async def _preflight_pin(target: GatewayTarget, ssl_ctx: ssl.SSLContext) -> None:
-    """Check a pinned certificate before any header (edge auth) or credential is sent."""
-    parts = urlsplit(target.url)
-    host = parts.hostname or ""
-    _reader, writer = await _open_tls(host, parts.port or 443, ssl_ctx)
-    try:
-        _check_pin(target, writer.get_extra_info("ssl_object"))
-    finally:
-        writer.close()
-
-
-async def _open_tls(host: str, port: int, ssl_ctx: ssl.SSLContext) -> Any:
-    import asyncio
-
-    return await asyncio.open_connection(host, port, ssl=ssl_ctx, server_hostname=host or None)
-
-
 async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any] | None:
     """One frame as a JSON object; anything else (binary, non-JSON, arrays) reads as None."""
     try:
@@ -207,8 +76,8 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
     except ConnectionClosed as exc:
         rcvd, sent = exc.rcvd, exc.sent
         if rcvd is None and sent is not None and sent.code != 1000:
-            raise _ProbeClosed(sent.code, sent.reason) from None
-        raise _Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
+            raise ProbeClosed(sent.code, sent.reason) from None
+        raise Closed(rcvd.code if rcvd else 1006, rcvd.reason if rcvd else "") from None
     if isinstance(raw, bytes):
         outcome.frames_seen.append("binary")
         return None
@@ -222,18 +91,6 @@ async def _recv_json(ws: ClientConnection, outcome: WsOutcome) -> dict[str, Any]
         return None
     outcome.frames_seen.append(str(frame.get("type")))
     return frame
-
-
-def _error_message(frame: dict[str, Any]) -> str:
-    err = frame.get("error")
-    if isinstance(err, dict):
-        msg = err.get("message")
-        if isinstance(msg, str) and msg.strip():
-            return msg
-        code = err.get("code")
-        if isinstance(code, str) and code.strip():
-            return code
-    return "request failed"
 
 
 async def _read_until_closed(ws: ClientConnection, outcome: WsOutcome) -> None:
@@ -262,17 +119,26 @@ async def _handshake(
     outcome: WsOutcome,
     started: float,
     state: dict[str, Any],
+    via: str | None = None,
 ) -> ClientConnection | None:
-    """Phase 1 (connect-to-hello). Returns the open socket after hello-ok, else None."""
-    ssl_ctx = _ssl_context(target)
+    """Phase 1 (connect-to-hello). Returns the open socket after hello-ok, else None.
+
+    With a pin, each connection's own TLS handshake checks the certificate (``tls_context``):
+    the upgrade request (edge headers) and the connect frame (credentials) are written only
+    to a peer verified for that very connection, retries included.
+    """
+    kwargs: dict[str, Any] = {}
+    if target.secure:
+        kwargs["ssl"] = tls_context(target.tls_fingerprint, verify=target.verify_tls)[0]
+    url = target.url
+    if via is not None:  # the SSH tunnel's Unix socket; the gateway sees its own loopback
+        kwargs.update(unix=True, path=via)
+        url = tunnel_url(target)
+        if target.secure:
+            kwargs["server_hostname"] = target.host
     while True:
-        if ssl_ctx is not None and target.tls_fingerprint:
-            await _preflight_pin(target, ssl_ctx)
-        kwargs: dict[str, Any] = {}
-        if ssl_ctx is not None:
-            kwargs["ssl"] = ssl_ctx
         ws = await _NoRedirectConnect(
-            target.url,
+            url,
             create_connection=_tracking_connection(state),
             additional_headers=dict(target.edge_headers) or None,
             user_agent_header="openclaw-audit",
@@ -286,8 +152,6 @@ async def _handshake(
             **kwargs,
         )
         state["ws"] = ws
-        if ssl_ctx is not None and target.tls_fingerprint:
-            _check_pin(target, ws.transport.get_extra_info("ssl_object"))
         # Newer gateways send connect.challenge first; wait briefly, ignore its content.
         with anyio.move_on_after(CHALLENGE_WAIT_S):
             while True:
@@ -310,7 +174,7 @@ async def _handshake(
             _record_hello(outcome, payload, started)
             return ws
         state["connect_error"] = (
-            _error_message(frame) if frame.get("ok") is not True else "unexpected connect response"
+            error_message(frame) if frame.get("ok") is not True else "unexpected connect response"
         )
         err = frame.get("error")
         if isinstance(err, dict) and err.get("retryable") is True:
@@ -364,14 +228,20 @@ async def _read_calls(ws: ClientConnection, outcome: WsOutcome) -> str | None:
             continue
         pending.discard(res["id"])
         if res.get("ok") is not True:
-            return _error_message(res)
+            return error_message(res)
     return None
 
 
 async def probe_gateway_ws(
-    target: GatewayTarget, creds: ProbeCredentials, timeout: float, platform: str
+    target: GatewayTarget,
+    creds: ProbeCredentials,
+    timeout: float,
+    platform: str,
+    via: str | None = None,
 ) -> WsOutcome:
-    """Run the §4 protocol against ``target`` with the §4.2 timers; never raises for I/O."""
+    """Run the §4 protocol against ``target`` with the §4.2 timers; never raises for I/O.
+
+    ``via``: the Unix socket of an open SSH tunnel (``target.ssh``)."""
     outcome = WsOutcome()
     state: dict[str, Any] = {"ws": None, "connect_error": None}
     started = time.monotonic()
@@ -380,8 +250,8 @@ async def probe_gateway_ws(
     try:
         with anyio.move_on_after(timeout) as phase1:
             try:
-                ws = await _handshake(target, creds, platform, outcome, started, state)
-            except _Closed as closed:
+                ws = await _handshake(target, creds, platform, outcome, started, state, via)
+            except Closed as closed:
                 outcome.close = (closed.code, closed.reason)
                 outcome.error = state["connect_error"] or str(closed)
                 return outcome
@@ -401,7 +271,7 @@ async def probe_gateway_ws(
         with anyio.move_on_after(timeout) as phase2:  # the timer is re-armed for the calls
             try:
                 failure = await _read_calls(ws, outcome)
-            except _Closed as closed:
+            except Closed as closed:
                 outcome.close = (closed.code, closed.reason)
                 outcome.error = str(closed)
                 return outcome
@@ -432,6 +302,33 @@ async def _shutdown(ws: ClientConnection | None, graceful: bool) -> None:
     ws.transport.abort()
 
 
+async def _probe_routed(
+    target: GatewayTarget, creds: ProbeCredentials, timeout: float, platform: str
+) -> WsOutcome:
+    """Directly, or through the SSH tunnel of ``transport: "ssh"``; a failed tunnel sends
+    nothing at all."""
+    if target.ssh is None:
+        return await probe_gateway_ws(target, creds, timeout, platform)
+    from openclaw_audit.probes.ssh_tunnel import TunnelError, describe_route, open_tunnel
+
+    try:
+        async with open_tunnel(target.ssh, timeout) as path:
+            return await probe_gateway_ws(target, creds, timeout, platform, via=path)
+    except TunnelError as exc:
+        return WsOutcome(
+            error=f"SSH tunnel ({describe_route(target.ssh)}) failed: {exc}; nothing was sent "
+            "to the gateway"
+        )
+
+
+def _via(target: GatewayTarget) -> str | None:
+    if target.ssh is None:
+        return None
+    from openclaw_audit.probes.ssh_tunnel import describe_route
+
+    return describe_route(target.ssh)
+
+
 @dataclass(frozen=True, slots=True)
 class GatewayProbe:
     name: str = "gateway"
@@ -440,10 +337,10 @@ class GatewayProbe:
 
     def budget(self, opts: ProbeOptions) -> float:
         """Connect-to-hello timer plus the re-armed timer of the calls (§4.2)."""
-        return 2 * opts.timeout
+        return 3 * opts.timeout  # plus opening an SSH tunnel when the route has one
 
     def _secrets(self, target: GatewayTarget, creds: ProbeCredentials) -> set[str]:
-        return creds.values | set(target.edge_headers.values())
+        return creds.values | set(target.edge_secrets)
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
         target = resolve_target(ctx)
@@ -460,7 +357,7 @@ class GatewayProbe:
                 auth_warning=creds.warning,
             )
         else:
-            out = await probe_gateway_ws(target, creds, opts.timeout, ctx.platform)
+            out = await _probe_routed(target, creds, opts.timeout, ctx.platform)
             close = None
             if out.close is not None:
                 close = (out.close[0], safe_text(out.close[1], secrets) or "")
@@ -477,6 +374,7 @@ class GatewayProbe:
                 scopes=out.scopes,
                 latency_ms=out.latency_ms,
                 auth_warning=creds.warning,
+                via=_via(target),
             )
         return ProbeResult(
             findings=gateway_findings(ctx, facts),

@@ -16,6 +16,7 @@ from openclaw_audit.facts.gateway import gateway_port
 from openclaw_audit.facts.hosts import is_loopback_host, is_private_ip_host
 from openclaw_audit.probes.base import ProbeOptions
 from openclaw_audit.redaction import redact_url_or_text
+from openclaw_audit.textsafe import one_line
 
 SRC_ENV = "env OPENCLAW_GATEWAY_URL"
 SRC_REMOTE = "config gateway.remote.url"
@@ -24,6 +25,21 @@ SRC_LOCAL = "local loopback"
 
 _ENV_REF = re.compile(r"^\$\{[A-Z][A-Z0-9_]{0,127}\}$|^\$[A-Z][A-Z0-9_]{0,127}$")
 _LEGACY_ENV_REF = ("secretref-env:", "__env__:")
+
+
+@dataclass(frozen=True, slots=True)
+class SshRoute:
+    """``gateway.remote.transport: "ssh"``: reach the gateway on the SSH host's loopback."""
+
+    user: str | None
+    host: str
+    port: int  # SSH port
+    remote_port: int  # the gateway's port on the SSH host
+    identity: str | None = None
+
+    @property
+    def destination(self) -> str:
+        return f"{self.user}@{self.host}" if self.user else self.host
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +53,9 @@ class GatewayTarget:
     tls_fingerprint: str | None = None  # normalised hex, lower case, no colons
     verify_tls: bool = True  # False for loopback wss:// (self-signed local gateways)
     edge_headers: Mapping[str, str] = field(default_factory=dict)
+    ssh: SshRoute | None = None  # set: every byte goes through this SSH tunnel
+    # Every configured edgeAuth value, refused ones included: redacted from all output.
+    edge_secrets: frozenset[str] = frozenset()
 
     @property
     def host(self) -> str | None:
@@ -88,25 +107,105 @@ def _normalise_fingerprint(value: Any) -> str | None:
     return fp
 
 
-def _edge_headers(ctx: AuditContext) -> dict[str, str]:
+# RFC 9110 token characters; anything else (CR, LF, NUL, ":", spaces) could split a header.
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
+_BAD_VALUE_CHAR = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # CR, LF, NUL and other controls
+
+
+def _edge_headers(ctx: AuditContext) -> tuple[dict[str, str], str | None]:
+    """The edge headers, or the reason they are refused (then nothing is sent at all)."""
     headers: dict[str, str] = {}
     for name, value in ctx.config.get_dict("gateway.remote.edgeAuth").items():
         text = _nonblank(value)
-        if isinstance(name, str) and name.strip() and text is not None:
-            headers[name.strip()] = text
-    return headers
+        if not isinstance(name, str) or not name.strip() or text is None:
+            continue
+        name = name.strip()
+        if not _HEADER_NAME.match(name):
+            return {}, (
+                f"gateway.remote.edgeAuth header name {one_line(repr(name))} contains characters "
+                "not allowed in a header name (CR, LF, NUL, spaces or separators); the probe "
+                "was not attempted and nothing was sent."
+            )
+        if _BAD_VALUE_CHAR.search(text):
+            return {}, (
+                f"gateway.remote.edgeAuth header {name!r} has a value containing CR, LF, NUL or "
+                "another control character; the probe was not attempted and nothing was sent."
+            )
+        headers[name] = text
+    return headers, None
+
+
+def _port_of(text: str) -> int | None:
+    return int(text) if text.isdigit() and 0 < int(text) <= 65535 else None
+
+
+def parse_ssh_target(raw: Any, env_user: str | None) -> tuple[str | None, str, int] | None:
+    """``user@host[:port]`` as upstream parses it; None when unusable or option-like."""
+    text = _nonblank(raw)
+    if text is None:
+        return None
+    text = re.sub(r"^ssh\s+", "", text)
+    user, _, host = text.rpartition("@") if "@" in text else ("", "", text)
+    user = user.strip() or (env_user or "").strip()
+    port = 22
+    if host.count(":") == 1:
+        host, _, port_text = host.partition(":")
+        found = _port_of(port_text.strip())
+        if found is None:
+            return None
+        port = found
+    host = host.strip().strip("[]")
+    for part in (user, host):
+        if part.startswith("-") or re.search(r"[\s\x00-\x1f\x7f@]", part):
+            return None
+    if not host or host.startswith(":"):
+        return None
+    return (user or None, host, port)
+
+
+def _ssh_route(
+    ctx: AuditContext, url: str, mode: str, default_port: int
+) -> tuple[SshRoute | None, str | None]:
+    """(route, refusal) for ``transport: "ssh"``; (None, None) when SSH does not apply."""
+    if mode != "remote" or ctx.config.get("gateway.remote.transport") != "ssh":
+        return None, None
+    try:
+        parts = urlsplit(url)
+        host, url_port = parts.hostname, parts.port
+    except ValueError:
+        return None, None  # not a URL; the connection attempt reports it
+    configured = ctx.config.get("gateway.remote.sshTarget")
+    if _nonblank(configured) is None and is_loopback_host(host):
+        return None, None  # already a local endpoint (an operator-run tunnel): nothing leaves
+    raw = configured if _nonblank(configured) is not None else host
+    parsed = parse_ssh_target(raw, _nonblank(ctx.env.get("USER")))
+    if parsed is None:
+        return None, (
+            'gateway.remote.transport is "ssh" but gateway.remote.sshTarget is not a usable '
+            '"user@host[:port]"; no tunnel was opened and nothing was sent.'
+        )
+    identity = _nonblank(ctx.config.get("gateway.remote.sshIdentity"))
+    user, ssh_host, ssh_port = parsed
+    route = SshRoute(
+        user=user,
+        host=ssh_host,
+        port=ssh_port,
+        remote_port=url_port or default_port,
+        identity=identity,
+    )
+    return route, None
 
 
 def plaintext_refusal(url: str, ctx: AuditContext, mode: str) -> str | None:
-    """§2.6: plaintext ws:// to a non-loopback host is refused, with two exceptions."""
+    """§2.6: plaintext ws:// to a non-loopback host is refused (unless private and allowed).
+
+    ``transport: "ssh"`` is no exception here: such a target gets a tunnel instead."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
         return None  # not a URL we can judge; the connection attempt reports it
     if parts.scheme.lower() != "ws" or is_loopback_host(host):
-        return None
-    if mode == "remote" and ctx.config.get("gateway.remote.transport") == "ssh":
         return None
     if is_private_ip_host(host) and ctx.env.get("OPENCLAW_ALLOW_INSECURE_PRIVATE_WS") == "1":
         return None
@@ -136,20 +235,31 @@ def resolve_target(ctx: AuditContext) -> GatewayTarget:
         host = urlsplit(url).hostname
     except ValueError:
         host = None
+    edge, edge_refusal = _edge_headers(ctx) if is_remote_url else ({}, None)
+    ssh, ssh_refusal = _ssh_route(ctx, url, mode, port)
+    refused = edge_refusal or ssh_refusal
+    if refused is None and ssh is None:
+        refused = plaintext_refusal(url, ctx, mode)
     return GatewayTarget(
         url=url,
         url_source=source,
         mode=mode,
         port=port,
         is_remote_url=is_remote_url,
-        refused=plaintext_refusal(url, ctx, mode),
+        refused=refused,
         tls_fingerprint=(
             _normalise_fingerprint(ctx.config.get("gateway.remote.tlsFingerprint"))
             if is_remote_url
             else None
         ),
         verify_tls=not is_loopback_host(host),
-        edge_headers=_edge_headers(ctx) if is_remote_url else {},
+        edge_headers=edge,
+        ssh=ssh,
+        edge_secrets=frozenset(
+            v.strip()
+            for v in ctx.config.get_dict("gateway.remote.edgeAuth").values()
+            if isinstance(v, str) and v.strip()
+        ),
     )
 
 
@@ -209,3 +319,14 @@ def resolve_credentials(ctx: AuditContext, opts: ProbeOptions) -> ProbeCredentia
     if password is None and password_can_win and _unresolved(ctx, password_path):
         return ProbeCredentials(warning=unresolved_warning(password_path))
     return ProbeCredentials(token=token, password=password)
+
+
+def tunnel_url(target: GatewayTarget) -> str:
+    """The URL as the gateway sees it at the far end of the SSH tunnel (its own loopback)."""
+    assert target.ssh is not None
+    scheme = "wss" if target.secure else "ws"
+    try:
+        path = urlsplit(target.url).path
+    except ValueError:
+        path = ""
+    return f"{scheme}://127.0.0.1:{target.ssh.remote_port}{path}"

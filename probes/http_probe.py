@@ -6,7 +6,6 @@ no retries, no redirects. httpx is imported here only; the runner loads this mod
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +20,7 @@ from openclaw_audit.probes.gateway_target import (
     ProbeCredentials,
     resolve_credentials,
     resolve_target,
+    tunnel_url,
 )
 from openclaw_audit.probes.http_judge import (
     CHECK_IDS,
@@ -35,13 +35,14 @@ from openclaw_audit.probes.http_judge import (
     http_findings,
     http_section,
 )
+from openclaw_audit.probes.tls_pin import tls_context
 from openclaw_audit.redaction import safe_text
 
 _SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
 _HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
 PIN_MISMATCH = (
     "TLS fingerprint mismatch: the server certificate does not match "
-    "gateway.remote.tlsFingerprint; its answers were ignored"
+    "gateway.remote.tlsFingerprint; nothing was sent over that connection"
 )
 
 
@@ -59,46 +60,25 @@ def http_base_url(gateway_url: str) -> str | None:
     return urlunsplit((scheme, netloc, "", "", ""))
 
 
-@dataclass(slots=True)
-class _PinState:
-    expected: str | None
-    verified: bool = False
-    mismatch: bool = False
-
-    def observe(self, response: httpx.Response) -> bool:
-        """Whether this response came from the pinned peer (always True without a pin)."""
-        if not self.expected:
-            return True
-        stream = response.extensions.get("network_stream")
-        ssl_object = stream.get_extra_info("ssl_object") if stream is not None else None
-        der = ssl_object.getpeercert(binary_form=True) if ssl_object is not None else None
-        if der and hashlib.sha256(der).hexdigest() == self.expected:
-            self.verified = True
-            return True
-        self.mismatch = True
-        return False
-
-
 async def _post(
     client: httpx.AsyncClient,
     url: str,
     body: bytes,
     timeout: float,
-    pin: _PinState,
+    extensions: dict[str, str] | None = None,
     extra_headers: dict[str, str] | None = None,
 ) -> tuple[int | None, str | None, str | None]:
     """(status, Allow header, failure class) for one POST; the body is never read."""
     headers = dict(_HEADERS)
     if extra_headers:
         headers.update(extra_headers)
-    request = client.build_request("POST", url, content=body, headers=headers)
+    request = client.build_request(
+        "POST", url, content=body, headers=headers, extensions=extensions
+    )
     try:
         with anyio.fail_after(timeout):
             response = await client.send(request, stream=True, follow_redirects=False)
             try:
-                if not pin.observe(response):
-                    # An unverified peer's status proves nothing about the real gateway.
-                    return None, None, UNREACHABLE
                 return response.status_code, response.headers.get("allow"), None
             finally:
                 await response.aclose()
@@ -108,24 +88,23 @@ async def _post(
         return None, None, UNREACHABLE
 
 
-def _tls_verify(target: GatewayTarget) -> bool:
-    # Loopback gateways run self-signed certificates; a pin is checked against the peer instead.
-    return not (target.secure and (target.tls_fingerprint or not target.verify_tls))
-
-
 async def probe_http(
     target: GatewayTarget,
     creds: ProbeCredentials,
     timeout: float,
     *,
     transport: httpx.AsyncBaseTransport | None = None,
+    via: str | None = None,
 ) -> tuple[HttpFacts, str | None]:
     """Probe the three endpoints concurrently, then at most one credential check.
 
+    With a pin, every connection's TLS handshake checks the certificate (``tls_context``), so
+    no request, and above all not the credential, is written to an unverified peer; a
+    mismatch anywhere also withholds the credential. ``via``: an SSH tunnel's Unix socket.
     Returns the facts (URLs redacted) and the unredacted base URL (for callers' tests).
     """
-    secrets = creds.values | set(target.edge_headers.values())
-    base = http_base_url(target.url)
+    secrets = creds.values | set(target.edge_secrets)
+    base = http_base_url(tunnel_url(target) if via is not None else target.url)
     if base is None:
         return (
             HttpFacts(
@@ -134,11 +113,14 @@ async def probe_http(
             ),
             None,
         )
-    pin = _PinState(expected=target.tls_fingerprint)
+    ssl_ctx, pins = tls_context(target.tls_fingerprint, verify=target.verify_tls)
+    if via is not None and transport is None:
+        transport = httpx.AsyncHTTPTransport(uds=via, verify=ssl_ctx, trust_env=False)
+    extensions = {"sni_hostname": target.host} if via is not None and target.host else None
     results: dict[str, EndpointResult] = {}
     async with httpx.AsyncClient(
         transport=transport,
-        verify=_tls_verify(target),
+        verify=ssl_ctx,
         trust_env=False,  # no proxy from the environment for a loopback gateway
         follow_redirects=False,
         timeout=httpx.Timeout(timeout),
@@ -146,7 +128,7 @@ async def probe_http(
     ) as client:
 
         async def one(path: str, body: bytes) -> None:
-            status, allow, failure = await _post(client, base + path, body, timeout, pin)
+            status, allow, failure = await _post(client, base + path, body, timeout, extensions)
             results[path] = EndpointResult(status, classify(status, allow, failure))
 
         async with anyio.create_task_group() as tg:
@@ -158,7 +140,7 @@ async def probe_http(
         tools = results.get(TOOLS_INVOKE)
         host = urlsplit(base).hostname
         safe_channel = base.startswith("https:") or is_loopback_host(host)
-        pin_ok = not pin.expected or (pin.verified and not pin.mismatch)
+        pin_ok = not target.tls_fingerprint or (pins.verified > 0 and pins.mismatched == 0)
         if secret and tools is not None and tools.result == ENFORCED and safe_channel and pin_ok:
             # One request only: a wrong credential counts toward the gateway's rate limiter.
             status, _allow, _failure = await _post(
@@ -166,19 +148,47 @@ async def probe_http(
                 base + TOOLS_INVOKE,
                 b"{}",
                 timeout,
-                pin,
+                extensions,
                 {"Authorization": f"Bearer {secret}"},
             )
             credential_accepted = True if status == 400 else False if status == 401 else None
 
     ordered = {path: results[path] for path, _body in ENDPOINTS if path in results}
     facts = HttpFacts(
-        base_url=safe_text(base, secrets),
+        # The configured gateway, not the tunnel's far-end view of it.
+        base_url=safe_text(http_base_url(target.url) if via is not None else base, secrets),
         endpoints=ordered,
         credential_accepted=credential_accepted,
-        error=PIN_MISMATCH if pin.mismatch else None,
+        error=PIN_MISMATCH if pins.mismatched else None,
     )
     return facts, base
+
+
+async def _probe_routed(
+    target: GatewayTarget, creds: ProbeCredentials, timeout: float
+) -> HttpFacts:
+    """Directly or through the SSH tunnel; nothing at all when the target is refused (the
+    gateway probe reports why) or the tunnel cannot be opened."""
+    if target.refused is not None:
+        return HttpFacts(
+            base_url=safe_text(http_base_url(target.url), creds.values),
+            error=safe_text("not probed: " + target.refused, creds.values),
+        )
+    if target.ssh is None:
+        return (await probe_http(target, creds, timeout))[0]
+    from openclaw_audit.probes.ssh_tunnel import TunnelError, describe_route, open_tunnel
+
+    try:
+        async with open_tunnel(target.ssh, timeout) as path:
+            return (await probe_http(target, creds, timeout, via=path))[0]
+    except TunnelError as exc:
+        return HttpFacts(
+            base_url=safe_text(http_base_url(target.url), creds.values),
+            error=safe_text(
+                f"SSH tunnel ({describe_route(target.ssh)}) failed: {exc}; nothing was sent",
+                creds.values,
+            ),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,16 +199,16 @@ class HttpProbe:
 
     def budget(self, opts: ProbeOptions) -> float:
         """Concurrent endpoint requests, then at most one credential request."""
-        return 2 * opts.timeout
+        return 3 * opts.timeout  # plus opening an SSH tunnel when the route has one
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
         target = resolve_target(ctx)
         creds = resolve_credentials(ctx, opts)
-        facts, _base = await probe_http(target, creds, opts.timeout)
+        facts = await _probe_routed(target, creds, opts.timeout)
         return ProbeResult(
             findings=http_findings(facts),
             section=http_section(facts),
-            secrets=creds.values | set(target.edge_headers.values()),
+            secrets=creds.values | set(target.edge_secrets),
         )
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:

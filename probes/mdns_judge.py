@@ -8,7 +8,7 @@ instances are this host's gateway and whether their TXT records leak host metada
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,7 +84,65 @@ gateway or an old process on this host that still advertises.
 """,
 )
 
-CHECK_IDS: tuple[str, ...] = (TXT_LEAK.id, ADVERTISING_WHILE_OFF.id)
+POSSIBLE_SPOOF = define(
+    "discovery.mdns.possible_spoof",
+    Severity.WARN,
+    "An mDNS record names this host but comes from elsewhere",
+    remediation=(
+        "Find the machine at the listed addresses; if it is not yours, treat it as an "
+        "impersonation attempt and keep clients from trusting discovered gateways."
+    ),
+    deep=True,
+    docs="""
+## What
+An `_openclaw-gw._tcp` instance names this host (its TXT `lanHost` or its SRV target is this
+host's mDNS name) but none of its addresses belongs to this host. Anyone on the LAN can
+publish such a record, so it is not judged as this gateway: its TXT keys do not produce
+`discovery.mdns.txt_leak` or `discovery.mdns.advertising_while_off`.
+
+## Why
+Clients that pick a gateway by name from mDNS can be steered to the listed addresses and hand
+their credentials to whoever runs them. A record that claims this host's name from another
+address is either a misconfigured second machine or an impersonation.
+
+## Fix
+Look at the machine behind the addresses in the detail. If it is not yours, investigate the
+network; configure clients with an explicit gateway URL (and `gateway.remote.tlsFingerprint`)
+instead of trusting discovery.
+""",
+)
+
+FINDINGS_CAPPED = define(
+    "discovery.mdns.findings_capped",
+    Severity.WARN,
+    "More mDNS findings than the report lists",
+    remediation="Read deep.mdns.instances for every instance heard, and find who advertises them.",
+    deep=True,
+    escalates=True,
+    docs="""
+## What
+A live peer decides how many mDNS records we hear, so the mDNS probe reports at most 20
+findings; this one summarises the rest: how many of each checkId were left out, and for which
+instances. Its severity is the highest of the findings it stands for.
+
+## Why
+A responder on the LAN must not be able to bury the rest of the report (or a CI log) under
+hundreds of findings. Nothing is hidden: the summary counts every omitted finding and its
+severity still counts for `--fail-on`.
+
+## Fix
+Look at `deep.mdns.instances` in the JSON report, and at whatever advertises that many
+gateways claiming this host.
+""",
+)
+
+CHECK_IDS: tuple[str, ...] = (
+    TXT_LEAK.id,
+    ADVERTISING_WHILE_OFF.id,
+    POSSIBLE_SPOOF.id,
+    FINDINGS_CAPPED.id,
+)
+MAX_FINDINGS = 20  # trust.md §7: per probe, then one summarising finding
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,18 +170,29 @@ def _strip_dot(name: str | None) -> str:
     return (name or "").strip().removesuffix(".").lower()
 
 
+def _has_local_address(inst: Instance, facts: MdnsFacts) -> bool:
+    return any(a in facts.local_addresses for a in inst.addresses)
+
+
 def is_local(inst: Instance, ctx: AuditContext, facts: MdnsFacts) -> bool:
-    """Same port as our gateway AND (a local address, or our mDNS host name) — §9."""
+    """Same port as our gateway AND one of its addresses is this host's (trust.md §7).
+
+    A name alone (TXT ``lanHost``, SRV target) proves nothing: anyone on the LAN can publish
+    it. Such records are :func:`names_this_host` instead, reported as a possible spoof."""
     port = gateway_port(ctx)
     txt = inst.txt or {}
     txt_port = str(txt.get("gatewayPort", "")).strip()
     port_matches = inst.port == port or (bool(_PORT_TEXT.match(txt_port)) and int(txt_port) == port)
-    if not port_matches:
+    return port_matches and _has_local_address(inst, facts)
+
+
+def names_this_host(inst: Instance, ctx: AuditContext, facts: MdnsFacts) -> bool:
+    """Claims this host's mDNS name, but no address of it is ours: a possible spoof."""
+    if _has_local_address(inst, facts):
         return False
-    if any(a in facts.local_addresses for a in inst.addresses):
-        return True
     me = f"{local_mdns_hostname(ctx, facts.system_hostname)}.local".lower()
-    return _strip_dot(str(txt.get("lanHost", ""))) == me or _strip_dot(inst.host) == me
+    lan_host = str((inst.txt or {}).get("lanHost", ""))
+    return _strip_dot(lan_host) == me or _strip_dot(inst.host) == me
 
 
 def tilde(value: str, home: str) -> str:
@@ -160,7 +229,7 @@ def _config_note(ctx: AuditContext) -> str:
 def findings(ctx: AuditContext, facts: MdnsFacts) -> list[Finding]:
     if facts.error is not None:
         return []
-    local = sorted((i for i in facts.instances if is_local(i, ctx, facts)), key=lambda i: i.name)
+    local = sorted((i for i in facts.instances if is_local(i, ctx, facts)), key=_name)
     home = ctx.paths.home
     location = (
         ctx.config.location("discovery.mdns.mode")
@@ -198,7 +267,40 @@ def findings(ctx: AuditContext, facts: MdnsFacts) -> list[Finding]:
                     location=location if mdns_mode(ctx) == "off" else None,
                 )
             )
+    for inst in sorted((i for i in facts.instances if names_this_host(i, ctx, facts)), key=_name):
+        where = ", ".join(inst.addresses) or "no address"
+        out.append(
+            POSSIBLE_SPOOF.finding(
+                f"Instance {inst.name!r} names this host but announces {where} (port "
+                f"{inst.port}), no address of this host: possibly another machine impersonating "
+                "this gateway. Its TXT record was not judged as this gateway's.",
+                subject=inst.name,
+            )
+        )
     return out
+
+
+def _name(inst: Instance) -> str:
+    return inst.name
+
+
+def cap_findings(found: list[Finding]) -> list[Finding]:
+    """At most :data:`MAX_FINDINGS`, then one finding that counts the rest (trust.md §7)."""
+    if len(found) <= MAX_FINDINGS:
+        return found
+    kept, omitted = found[:MAX_FINDINGS], found[MAX_FINDINGS:]
+    counts: dict[str, int] = {}
+    for f in omitted:
+        counts[f.check_id] = counts.get(f.check_id, 0) + 1
+    subjects = sorted({f.subject for f in omitted if f.subject})
+    shown = ", ".join(repr(s) for s in subjects[:5]) + (", ..." if len(subjects) > 5 else "")
+    severity = max((f.severity for f in omitted), key=lambda s: s.rank)
+    detail = (
+        f"{len(omitted)} more mDNS findings were left out of this report ("
+        + ", ".join(f"{cid}: {n}" for cid, n in counts.items())
+        + f") for {len(subjects)} more instances: {shown}. deep.mdns.instances lists them all."
+    )
+    return [*kept, FINDINGS_CAPPED.finding(detail, severity=severity)]
 
 
 def section(ctx: AuditContext, facts: MdnsFacts) -> dict[str, Any]:
@@ -206,18 +308,17 @@ def section(ctx: AuditContext, facts: MdnsFacts) -> dict[str, Any]:
     instances = []
     for inst in sorted(facts.instances, key=lambda i: i.name):
         local = facts.error is None and is_local(inst, ctx, facts)
-        instances.append(
-            {
-                "name": inst.name,
-                "host": inst.host,
-                "port": inst.port,
-                "addresses": list(inst.addresses),
-                "local": local,
-                "txt": shown_txt(inst.txt, ctx.paths.home)
-                if local and inst.txt is not None
-                else None,
-            }
-        )
+        entry: dict[str, Any] = {
+            "name": inst.name,
+            "host": inst.host,
+            "port": inst.port,
+            "addresses": list(inst.addresses),
+            "local": local,
+            "txt": shown_txt(inst.txt, ctx.paths.home) if local and inst.txt is not None else None,
+        }
+        if facts.error is None and names_this_host(inst, ctx, facts):
+            entry["possibleSpoof"] = True
+        instances.append(entry)
     out: dict[str, Any] = {
         "attempted": True,
         "browseMs": facts.browse_ms,
@@ -229,8 +330,12 @@ def section(ctx: AuditContext, facts: MdnsFacts) -> dict[str, Any]:
     return out
 
 
-def judge(ctx: AuditContext, facts: MdnsFacts) -> ProbeResult:
-    return ProbeResult(findings=findings(ctx, facts), section=section(ctx, facts))
+def judge(
+    ctx: AuditContext, facts: MdnsFacts, wants: Callable[[str], bool] = lambda _id: True
+) -> ProbeResult:
+    """Findings the run wants (``--check``/``--skip-check``), capped, and the section."""
+    wanted = [f for f in findings(ctx, facts) if wants(f.check_id)]
+    return ProbeResult(findings=cap_findings(wanted), section=section(ctx, facts))
 
 
 def failure_result(ctx: AuditContext, error: str) -> ProbeResult:

@@ -199,7 +199,7 @@ class MdnsProbe:
     stage: int = mj.STAGE
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
-        return mj.judge(ctx, await collect(ctx, opts.timeout))
+        return mj.judge(ctx, await collect(ctx, opts.timeout), opts.wants)
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:
         return mj.failure_result(ctx, error)

@@ -64,14 +64,55 @@ def test_txt_gateway_port_counts_when_srv_port_differs() -> None:
     assert mj.is_local(inst(port=1), ctx, facts())  # TXT gatewayPort=18789
 
 
-def test_local_by_lan_host_or_srv_target_without_local_address() -> None:
+def test_a_name_without_a_local_address_is_a_possible_spoof_not_ours() -> None:
+    # trust.md §7: anyone on the LAN can publish lanHost=box.local or an SRV target box.local.
     ctx = make_ctx({})
     remote_addr: dict[str, Any] = {"addresses": ("198.51.100.7",)}
-    assert mj.is_local(inst(**remote_addr), ctx, facts())  # lanHost box.local
+    by_txt = inst(**remote_addr)  # lanHost box.local
     by_srv = inst(**remote_addr, txt={"gatewayPort": "18789"}, host="BOX.local.")
-    assert mj.is_local(by_srv, ctx, facts())
+    for record in (by_txt, by_srv):
+        assert not mj.is_local(record, ctx, facts())
+        assert mj.names_this_host(record, ctx, facts())
     stranger = inst(**remote_addr, txt={"gatewayPort": "18789"}, host="other.local.")
     assert not mj.is_local(stranger, ctx, facts())
+    assert not mj.names_this_host(stranger, ctx, facts())
+    assert not mj.names_this_host(inst(), ctx, facts())  # ours: a local address
+
+
+def test_spoofed_full_mode_record_is_not_judged_as_this_gateway() -> None:
+    spoof = inst(name="box (OpenClaw)", addresses=("198.51.100.7",))  # full-mode TXT
+    out = run({"discovery": {"mdns": {"mode": "off"}}}, facts(spoof))
+    assert ids(out) == ["discovery.mdns.possible_spoof"]
+    assert "198.51.100.7" in out[0].detail and out[0].subject == "box (OpenClaw)"
+    section = mj.section(make_ctx({}, home=HOME), facts(spoof))
+    [entry] = section["instances"]
+    assert entry["local"] is False and entry["txt"] is None and entry["possibleSpoof"] is True
+
+
+def test_at_most_20_findings_then_one_summary() -> None:
+    # 300 instances of this host, each leaking and advertising while off: 600 findings.
+    many = [inst(name=f"gw-{i:03d} (OpenClaw)") for i in range(300)]
+    ctx = make_ctx({"discovery": {"mdns": {"mode": "off"}}}, home=HOME)
+    result = mj.judge(ctx, facts(*many))
+    assert len(result.findings) == 21
+    assert ids(result.findings)[:20] == [LEAK] * 20
+    summary = result.findings[-1]
+    assert summary.check_id == "discovery.mdns.findings_capped"
+    assert summary.severity is Severity.WARN  # the highest omitted severity
+    assert "580 more mDNS findings" in summary.detail
+    assert f"{LEAK}: 280" in summary.detail and f"{OFF}: 300" in summary.detail
+    assert len(result.section["instances"]) == 300  # the section still lists every instance
+    lan = make_ctx({"discovery": {"mdns": {"mode": "off"}}, "gateway": {"bind": "lan"}})
+    assert mj.judge(lan, facts(*many)).findings[-1].severity is Severity.CRITICAL
+
+
+def test_cap_counts_only_wanted_findings() -> None:
+    many = [inst(name=f"gw-{i:03d} (OpenClaw)") for i in range(15)]
+    ctx = make_ctx({"discovery": {"mdns": {"mode": "off"}}}, home=HOME)
+    assert len(mj.judge(ctx, facts(*many)).findings) == 21  # 30 findings: capped
+    only_leaks = mj.judge(ctx, facts(*many), wants=lambda cid: cid == LEAK)
+    assert ids(only_leaks.findings) == [LEAK] * 15  # 15 wanted: nothing to summarise
+    assert len(mj.judge(ctx, facts(*many[:10])).findings) == 20  # exactly 20: no summary
 
 
 def test_gateway_port_from_env_then_config() -> None:

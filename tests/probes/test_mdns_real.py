@@ -29,6 +29,7 @@ pytestmark = [pytest.mark.real, pytest.mark.anyio]
 
 LEAK = "discovery.mdns.txt_leak"
 OFF = "discovery.mdns.advertising_while_off"
+SPOOF = "discovery.mdns.possible_spoof"
 HOME = "/home/auditor-test"
 LOOPBACK = {mp.INTERFACES_ENV: "127.0.0.1"}
 ANNOUNCER = Path(__file__).with_name("mdns_announcer.py")
@@ -172,11 +173,47 @@ def test_full_mode_config_leak_plus_env_disable(heard: mj.MdnsFacts) -> None:
     assert "does not match" not in out[0].detail
 
 
-def test_local_by_mdns_hostname(heard: mj.MdnsFacts) -> None:
+def test_record_naming_this_host_from_elsewhere_is_a_possible_spoof(heard: mj.MdnsFacts) -> None:
+    # trust.md §7: "studio" names this host (lanHost studio.local) from 198.51.100.8, which is
+    # no address of this host: a possible spoof, never judged as this gateway.
     cfg = {"discovery": {"mdns": {"mode": "off"}}, "gateway": {"port": 18791}}
-    out = mj.findings(ctx_for(cfg, OPENCLAW_MDNS_HOSTNAME="studio"), heard)
-    assert ids(out) == [OFF] and out[0].subject == "studio (OpenClaw)"
+    ctx = ctx_for(cfg, OPENCLAW_MDNS_HOSTNAME="studio")
+    out = mj.findings(ctx, heard)
+    assert ids(out) == [SPOOF] and out[0].subject == "studio (OpenClaw)"
+    assert "198.51.100.8" in out[0].detail
+    by_name = {i["name"]: i for i in mj.section(ctx, heard)["instances"]}
+    assert by_name["studio (OpenClaw)"]["local"] is False
+    assert by_name["studio (OpenClaw)"]["possibleSpoof"] is True
     assert mj.findings(ctx_for(cfg, OPENCLAW_MDNS_HOSTNAME="elsewhere"), heard) == []
+
+
+async def test_a_responder_cannot_flood_the_report_with_findings() -> None:
+    from zeroconf import IPVersion
+    from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
+
+    full = {"role": "gateway", "gatewayPort": "28790", "sshPort": "22", "cliPath": "/x"}
+    pub = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+    try:
+        for i in range(300):  # 300 instances on this host, each leaking: 600 findings before
+            info = AsyncServiceInfo(
+                mj.SERVICE_TYPE,
+                f"leak-{i:03d}.{mj.SERVICE_TYPE}",
+                port=28790,
+                addresses=[socket.inet_aton("127.0.0.1")],
+                properties=full,
+                server=f"leak-{i}.local.",
+            )
+            await pub.async_register_service(info, cooperating_responders=True)
+        ctx = ctx_for({"discovery": {"mdns": {"mode": "off"}}, "gateway": {"port": 28790}})
+        result, _elapsed = await run_probe(ctx, timeout=2.0)
+    finally:
+        await pub.async_close()
+    assert result.section is not None and result.section["error"] is None
+    heard_n = len([i for i in result.section["instances"] if i["local"]])
+    assert heard_n > 15, heard_n  # enough records arrived for more than 20 findings
+    assert len(result.findings) == 21
+    assert result.findings[-1].check_id == "discovery.mdns.findings_capped"
+    assert f"{2 * heard_n - 20} more mDNS findings" in result.findings[-1].detail
 
 
 def test_env_port_overrides_config(heard: mj.MdnsFacts) -> None:

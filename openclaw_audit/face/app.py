@@ -86,6 +86,7 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
+        fleet=is_fleet,
     )
     from openclaw_audit.face.advisory_data import load_advisories
 

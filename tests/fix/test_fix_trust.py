@@ -141,3 +141,27 @@ def test_backup_keeps_the_original_owner_and_mode(tree: Tree) -> None:
     assert (st.st_uid, st.st_gid) == (4321, 4322)
     assert mode(bak) == 0o600  # the original's bits, never wider than 0600
     assert (os.stat(tree.config).st_uid, os.stat(tree.config).st_gid) == (4321, 4322)
+
+
+def test_rotation_between_plan_and_write_is_named(
+    tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process rewrites the config after --fix planned from it: the fix refuses and
+    says why (before, the same case surfaced only as "verification mismatch")."""
+    from openclaw_audit.fix import run as fix_run
+
+    rotated = tree.config.read_text().replace('bind: "loopback"', 'bind: "loopback", port: 18790')
+    real_build = fix_run.build_plan
+
+    def plan_then_rotate(*a: object, **kw: object):  # type: ignore[no-untyped-def]
+        plan = real_build(*a, **kw)  # type: ignore[arg-type]
+        subprocess.run(
+            [sys.executable, "-c", ROTATE, str(tree.config), rotated], check=True, timeout=60
+        )
+        return plan
+
+    monkeypatch.setattr(fix_run, "build_plan", plan_then_rotate)
+    result = run_fix(tree.options())
+    assert not result.config_written
+    assert any("changed on disk while --fix was running" in e for e in result.errors), result
+    assert tree.config.read_text() == rotated

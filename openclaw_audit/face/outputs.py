@@ -28,15 +28,17 @@ def write_output(text: str, path: str | None) -> None:
     if path is None or path in STDOUT_NAMES:
         write_stdout(text)
         return
-    real = os.path.realpath(path)  # a symlink to a file: replace the file, keep the link
     try:
-        st = os.stat(real)
+        # stat the path itself: /dev/fd/N and /proc/self/fd/N are links the kernel resolves
+        # to a pipe that realpath cannot name.
+        st = os.stat(path)
     except FileNotFoundError:
         st = None
     except OSError as exc:
         raise AuditError(f"cannot write output: {exc.strerror or exc}", file=path) from None
     if st is None or stat.S_ISREG(st.st_mode):
-        atomic_write_text(real, text)
+        # A symlink to a file: replace the file, keep the link.
+        atomic_write_text(os.path.realpath(path), text)
     elif stat.S_ISDIR(st.st_mode):
         raise AuditError("cannot write output: it is a directory", file=path)
     else:

@@ -230,3 +230,23 @@ def test_full_disk_on_stdout_is_one_line_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.splitlines()
     assert len(lines) == 1 and "No space left on device" in lines[0], proc.stderr
+
+
+def test_output_dev_fd_pipe_is_written_into(tmp_path: Path) -> None:
+    """``--output /dev/fd/3`` (a pipe the shell opened) is a special file: write into it,
+    never create a file named after the pipe."""
+    cfg = target(tmp_path, "gw", CALM)
+    proc = subprocess.run(
+        f'"{sys.executable}" -m openclaw_audit --config "{cfg}" --json --output /dev/fd/3 '
+        "3>&1 1>/dev/null",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "findings" in json.loads(proc.stdout)
+    assert not [p for p in tmp_path.iterdir() if "pipe:" in p.name]

@@ -165,7 +165,8 @@ def pair(
         by_detail[(f.check_id, f.norm)].append(i)
     for j, f in enumerate(new):
         take(by_detail, j, f.norm)
-    by_word = _word_index(old, used_old)
+    wanted = {f.check_id for j, f in enumerate(new) if j not in matched and f.subject}
+    by_word = _word_index(old, used_old, wanted)
     for j, f in enumerate(new):
         if j in matched or not f.subject:
             continue
@@ -204,15 +205,17 @@ def pair(
 _EDGE = "\"'`()[]{}<>,;:.!?"
 
 
-def _word_index(old: Sequence[SavedFinding], used: set[int]) -> dict[tuple[str, str], deque[int]]:
+def _word_index(
+    old: Sequence[SavedFinding], used: set[int], check_ids: set[str]
+) -> dict[tuple[str, str], deque[int]]:
     """(checkId, word) -> old findings whose detail holds that word, in order. A word is a
     whitespace-separated run stripped of quotes and punctuation, plus each of its dotted and
     slashed prefixes, so a subject ``channels.telegram`` finds ``channels.telegram.accounts.x``
     as the substring test it replaces did."""
     index: dict[tuple[str, str], deque[int]] = defaultdict(deque)
     for i, f in enumerate(old):
-        if i in used:
-            continue
+        if i in used or f.check_id not in check_ids:
+            continue  # only checks that a live finding's subject may still pair with
         words: set[str] = set()
         for raw in f.norm.split():
             word = raw.strip(_EDGE)

@@ -120,7 +120,9 @@ def atomic_write_text(path: str, text: str, mode: int = 0o600) -> None:
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: never leave a half-written temp file behind
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if not isinstance(exc, OSError):
+            raise
         raise AuditError(f"cannot write output: {exc.strerror or exc}", file=path) from None

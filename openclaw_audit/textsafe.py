@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import re
 
-# C0 controls except TAB and LF, DEL, and C1 controls (some terminals act on them too).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+# C0 controls except TAB and LF, DEL, and C1 controls (some terminals act on them too);
+# escaping ESC and the C1 CSI/OSC introducers defuses every ANSI/OSC sequence. Bidi controls
+# (Trojan Source reordering) and zero-width characters would make text read differently from
+# what it is, so they are shown escaped as well.
+_INVISIBLE = "\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_INVISIBLE}]")
+_CONTROL_OR_NEWLINE = re.compile(f"[\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u2028\\u2029{_INVISIBLE}]")
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -149,3 +149,32 @@ def test_concurrency_is_bounded_and_order_kept() -> None:
     assert peak == 3
     assert [r.target for r in results] == names
     assert results[5].error is not None and results[4].report is not None
+
+
+NO_AUTH_LAN = '{gateway: {mode: "local", bind: "lan", auth: {mode: "none"}}}'
+
+
+def test_fleet_baseline_matches_per_target(tmp_path: Path) -> None:
+    """A gateway added after the fleet baseline was saved is new in full: another target's
+    accepted findings (the same critical check) do not cover it (trust.md §6)."""
+    a = target(tmp_path, "a", NO_AUTH_LAN)
+    base = tmp_path / "fleet-baseline.json"
+    run("--json", "--config", str(a), "--config", str(target(tmp_path, "b", CALM)),
+        "--output", str(base))  # fmt: skip
+    c = target(tmp_path, "c", NO_AUTH_LAN)  # new since the baseline, same hole as a
+    args = ("--config", str(a), "--config", str(tmp_path / "b" / "openclaw.json"))
+    code, doc = run_json(
+        *args, "--config", str(c), "--baseline", str(base), "--fail-on", "critical"
+    )
+    by_target = {t["target"]: t["report"] for t in doc["targets"]}
+    assert by_target[str(a)]["findings"] == []
+    assert by_target[str(c)]["summary"]["critical"] >= 1
+    assert code == 1
+    # A single report as baseline of a fleet covers no target: it names none.
+    single = tmp_path / "single.json"
+    run("--json", "--config", str(a), "--output", str(single))
+    code, doc = run_json(
+        *args, "--config", str(c), "--baseline", str(single), "--fail-on", "critical"
+    )
+    assert code == 1
+    assert all(t["report"]["summary"]["critical"] >= 1 for t in doc["targets"][::2])

@@ -9,14 +9,18 @@ variable name, never value.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.secret_inputs import accepts_secret_ref
+from openclaw_audit.errors import ConfigError
 
 _REF = re.compile(r"\$(\$?)\{([A-Z_][A-Z0-9_]*)\}")
+# Total characters of strings that ${VAR} expansion produces per load (trust.md §7): a 1 MB
+# config of references to a long variable would otherwise build gigabytes.
+MAX_EXPANDED_CHARS = 32 << 20
 
 
 @dataclass
@@ -33,9 +37,16 @@ class _Missing(Exception):
         self.text = text  # the value with the reference kept literally, when asked for
 
 
-def substitute_string(text: str, env: Mapping[str, str], *, keep_missing: bool = False) -> str:
+def substitute_string(
+    text: str,
+    env: Mapping[str, str],
+    charge: Callable[[str], None] | None = None,
+    *,
+    keep_missing: bool = False,
+) -> str:
     """Substitute one string; raises _Missing for an unset/empty variable, unless
-    ``keep_missing``: then its reference stays as literal text."""
+    ``keep_missing``: then its reference stays as literal text. ``charge`` sees every
+    substituted value first (the expansion bound)."""
     if "$" not in text:
         return text
     missing: list[str] = []
@@ -49,6 +60,8 @@ def substitute_string(text: str, env: Mapping[str, str], *, keep_missing: bool =
                 raise _Missing(m.group(2))
             missing.append(m.group(2))
             return m.group(0)
+        if charge is not None:
+            charge(value)
         return value
 
     out = _REF.sub(repl, text)
@@ -59,8 +72,25 @@ def substitute_string(text: str, env: Mapping[str, str], *, keep_missing: bool =
 
 def substitute(value: Any, prov: ProvNode | None, env: Mapping[str, str]) -> SubstResult:
     result = SubstResult(None, None)
-    result.value, result.prov = _walk(value, prov, env, (), result)
+    result.value, result.prov = _walk(value, prov, env, (), result, _Budget())
     return result
+
+
+class _Budget:
+    """Characters ${VAR} values may still add; charged per substituted value, before the
+    string is built, so one string of a million references fails early too."""
+
+    def __init__(self) -> None:
+        self.left = MAX_EXPANDED_CHARS
+
+    def charge(self, value: str, path: tuple[str, ...]) -> None:
+        self.left -= len(value)
+        if self.left < 0:
+            where = ".".join(path) or "the config root"
+            raise ConfigError(
+                f"${{VAR}} expansion exceeds {MAX_EXPANDED_CHARS} characters in total (at {where})",
+                kind="parse_error",
+            )
 
 
 _DROP = object()
@@ -72,11 +102,15 @@ def _walk(
     env: Mapping[str, str],
     path: tuple[str, ...],
     result: SubstResult,
+    budget: _Budget,
 ) -> tuple[Any, ProvNode | None]:
     if isinstance(value, str):
         secret_input = accepts_secret_ref(path) if "$" in value else False
         try:
-            return substitute_string(value, env, keep_missing=not secret_input), prov
+            text = substitute_string(
+                value, env, lambda v: budget.charge(v, path), keep_missing=not secret_input
+            )
+            return text, prov
         except _Missing as missing:
             if missing.text is not None:
                 result.literal[path] = missing.name
@@ -88,7 +122,7 @@ def _walk(
         kids: dict[str, ProvNode] = {}
         for key, child in value.items():
             cprov = prov.child(key) if prov is not None else None
-            v, p = _walk(child, cprov, env, (*path, key), result)
+            v, p = _walk(child, cprov, env, (*path, key), result, budget)
             if v is _DROP:
                 continue
             out[key] = v
@@ -100,7 +134,7 @@ def _walk(
         plist: list[ProvNode] = []
         for i, child in enumerate(value):
             cprov = prov.child(i) if prov is not None else None
-            v, p = _walk(child, cprov, env, (*path, str(i)), result)
+            v, p = _walk(child, cprov, env, (*path, str(i)), result, budget)
             if v is _DROP:
                 continue
             items.append(v)

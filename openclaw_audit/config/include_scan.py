@@ -14,6 +14,9 @@ from typing import Any
 INCLUDE_KEY = "$include"
 # The root config walks at depth 0; a file first seen at depth 11 is still listed but not opened.
 MAX_SCAN_DEPTH = 10
+# The loader's own bound on include loads (includes.MAX_INCLUDE_LOADS): past it the scan only
+# lists paths, it opens no more files, so a config naming thousands of files costs no reads.
+MAX_SCAN_OPENS = 512
 
 # path -> parsed JSON5 value, or None when the file cannot be read or parsed.
 ReadJson5 = Callable[[str], Any]
@@ -62,6 +65,8 @@ def scan_include_files(raw_root: Any, config_path: str, read_json5: ReadJson5) -
                 continue  # also what makes cycles terminate
             seen.add(resolved)
             found.append(resolved)
+            if len(found) > MAX_SCAN_OPENS:
+                continue
             try:
                 nested = read_json5(resolved)
             except Exception:  # a reader that raises is treated like an unreadable file

@@ -15,6 +15,11 @@ from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_jso
 from openclaw_audit.errors import ConfigError
 
 MAX_INCLUDE_DEPTH = 10
+# Depth alone does not bound the work: four $include entries per file, ten files deep, is a
+# million loads from a few hundred bytes. These cap the loads and the bytes they bring in
+# (counted per inclusion, since each one is walked and merged again) per audit (trust.md §7).
+MAX_INCLUDE_LOADS = 512
+MAX_INCLUDE_TOTAL_BYTES = 16 << 20
 MAX_INCLUDE_PATH = 4096
 INCLUDE_KEY = "$include"
 
@@ -55,6 +60,11 @@ class IncludeResolver:
         self.texts = texts or {}
         self.files: list[str] = []  # include files actually loaded, in order
         self.duplicates: list[Duplicate] = []  # keys repeated inside include files
+        self.loads = 0
+        self.bytes_loaded = 0
+        # Each distinct file is read and parsed once; later inclusions reuse the parse (the
+        # walk builds new containers, so the cached tree is never mutated).
+        self._parsed: dict[str, tuple[Any, ProvNode | None, int]] = {}
 
     def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
         return self._walk(value, prov, self.root_file, (self.root_file,), 0)
@@ -175,25 +185,47 @@ class IncludeResolver:
             raise self._error(
                 f"include file has more than one hard link: {spec} ({path})", file, where
             )
+        value, iprov, size = self._parse(spec, path, file, where)
+        self.loads += 1
+        self.bytes_loaded += size
+        if self.loads > MAX_INCLUDE_LOADS or self.bytes_loaded > MAX_INCLUDE_TOTAL_BYTES:
+            raise self._error(
+                f"$include fan-out too large: more than {MAX_INCLUDE_LOADS} include loads or "
+                f"{MAX_INCLUDE_TOTAL_BYTES >> 20} MiB of included text per config, at {path}",
+                file,
+                where,
+            )
+        if path not in self.files:
+            self.files.append(path)
+        return self._walk(value, iprov, path, (*chain, path), depth)
+
+    def _parse(
+        self, spec: str, path: str, file: str, where: ProvNode | None
+    ) -> tuple[Any, ProvNode | None, int]:
+        cached = self._parsed.get(path)
+        if cached is not None:
+            return cached
         try:
             if path in self.texts:
+                text = self.texts[path]
                 value, iprov = parse_text(
-                    self.texts[path], path, what="include file", duplicates=self.duplicates
+                    text, path, what="include file", duplicates=self.duplicates
                 )
+                size = len(text)
             else:
-                value, iprov, _ = read_json5(
+                value, iprov, st = read_json5(
                     path,
                     max_bytes=MAX_INCLUDE_BYTES,
                     what="include file",
                     duplicates=self.duplicates,
                 )
+                size = st.st_size
         except ConfigError as exc:
             if exc.line is not None:
                 raise
             raise self._error(f"{exc.message}: {spec} ({path})", file, where) from None
-        if path not in self.files:
-            self.files.append(path)
-        return self._walk(value, iprov, path, (*chain, path), depth)
+        self._parsed[path] = (value, iprov, size)
+        return value, iprov, size
 
     @staticmethod
     def _error(message: str, file: str, where: ProvNode | None) -> ConfigError:

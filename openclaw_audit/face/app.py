@@ -21,7 +21,7 @@ from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
-from openclaw_audit.face.outputs import write_output
+from openclaw_audit.face.outputs import same_file, write_output, write_stderr
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import check_entries
@@ -67,6 +67,12 @@ def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
     check_inputs(inv.options, targets, baseline=inv.baseline, ignore_file=inv.ignore_file)
+    if inv.baseline and inv.output and same_file(inv.baseline, inv.output):
+        # The report would replace the very findings it is compared against (trust.md §6).
+        raise UsageError(
+            f"--output {inv.output} is the --baseline file: the run would overwrite its own "
+            "baseline; write the report elsewhere"
+        )
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and inv.fmt == "sarif":
@@ -82,6 +88,7 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
+        fleet=is_fleet,
     )
     from openclaw_audit.face.advisory_data import load_advisories
 
@@ -189,15 +196,16 @@ def _warn(
         prefix = f"{r.target}: " if prefix_targets else ""
         if r.error is not None:
             error = redact_error(r.error, scrubber)
-            sys.stderr.write(one_line(f"{prefix}{error.render()}") + "\n")
+            write_stderr(one_line(f"{prefix}{error.render()}") + "\n")
             continue
         if inv.quiet:
             continue
         for warning in r.warnings:
-            sys.stderr.write(one_line(f"{prefix}{scrubber(warning)}") + "\n")
+            write_stderr(one_line(f"{prefix}{scrubber(warning)}") + "\n")
         known = r.report.meta.get("baselineKnown") if r.report is not None else None
         if known is not None:
-            sys.stderr.write(f"baseline: {known} finding(s) already in {inv.baseline} not shown\n")
+            note = f"baseline: {known} finding(s) already in {inv.baseline} not shown"
+            write_stderr(one_line(note) + "\n")
 
 
 def _write(

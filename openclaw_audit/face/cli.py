@@ -20,6 +20,7 @@ from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
@@ -306,11 +307,11 @@ def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
 
 def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None:
     exc = redact_error(exc, scrubber)  # the message is free text; the JSON keys are ours
-    sys.stderr.write(exc.render() + "\n")
+    write_stderr(exc.render() + "\n")
     if fmt is not OutputFormat.text:
         import json
 
-        sys.stdout.write(json.dumps(exc.to_json(), indent=2) + "\n")
+        write_stdout(json.dumps(exc.to_json(), indent=2) + "\n")
 
 
 def _fail_usage(message: str, fmt: OutputFormat) -> None:
@@ -325,7 +326,7 @@ def checks_command(
     """List the check catalog (id, severity, title)."""
     from openclaw_audit.face.catalog import list_checks
 
-    sys.stdout.write(list_checks(as_json=json_out))
+    write_stdout(list_checks(as_json=json_out))
 
 
 @app.command("explain")
@@ -336,7 +337,7 @@ def explain_command(
     from openclaw_audit.face.catalog import explain
 
     try:
-        sys.stdout.write(explain(check_id))
+        write_stdout(explain(check_id))
     except AuditError as exc:
         sys.stderr.write(exc.render() + "\n")
         raise typer.Exit(exc.exit_code) from None
@@ -354,10 +355,10 @@ def diff_command(
 
     try:
         drift = diff_files(str(old), str(new))
+        write_stdout(render_json(drift) if json_out else render_text(drift))
     except AuditError as exc:
         _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
         raise typer.Exit(exc.exit_code) from None
-    sys.stdout.write(render_json(drift) if json_out else render_text(drift))
 
 
 advisories_app = typer.Typer(

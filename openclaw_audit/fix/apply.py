@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 import errno
+import hashlib
 import os
 import stat
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from openclaw_audit.config.loader import LoadedConfig
@@ -61,15 +62,22 @@ def _read(path: str) -> bytes:
         return fh.read()
 
 
-def prepare_edits(loaded: LoadedConfig, edits: Sequence[ConfigEdit]) -> list[FileEdit]:
-    """Patched texts for every file the edits touch, verified file by file and as a whole."""
+def prepare_edits(
+    loaded: LoadedConfig, edits: Sequence[ConfigEdit], digests: Mapping[str, bytes] | None = None
+) -> list[FileEdit]:
+    """Patched texts for every file the edits touch, verified file by file and as a whole.
+    ``digests``: the content hash of each file before the plan's load; a file that differs
+    now was changed by someone else while we planned, and is not overwritten."""
     out: list[FileEdit] = []
     for path, group in _group_by_file(edits).items():
         try:
-            text = _read(path).decode("utf-8")
+            data = _read(path)
+            text = data.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or exc
             raise EditError(f"cannot read {path}: {reason}") from None
+        if digests and path in digests and hashlib.sha256(data).digest() != digests[path]:
+            raise EditError(f"{path}: {writer.CHANGED}")
         out.append(edit_file(path, text, group))
     if not verify_merged(loaded, {f.path: f.new_text for f in out}, edits):
         raise EditError("verification mismatch")
@@ -87,11 +95,13 @@ def unified_diff(edit: FileEdit) -> str:
     return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
 
 
-def _apply_config(plan: FixPlan, loaded: LoadedConfig, result: _Outcome) -> None:
+def _apply_config(
+    plan: FixPlan, loaded: LoadedConfig, result: _Outcome, digests: Mapping[str, bytes] | None
+) -> None:
     if not plan.edits:
         return
     try:
-        files = prepare_edits(loaded, plan.edits)
+        files = prepare_edits(loaded, plan.edits, digests)
     except EditError as exc:
         result.errors.append(f"{WRITE_FAILED}: {exc}")
         return
@@ -220,9 +230,10 @@ def apply_plan(
     *,
     dry_run: bool = False,
     icacls_exec: IcaclsExec | None = None,
+    digests: Mapping[str, bytes] | None = None,
 ) -> FixResult:
     outcome = _Outcome(dry_run=dry_run, errors=list(plan.errors))
-    _apply_config(plan, loaded, outcome)
+    _apply_config(plan, loaded, outcome, digests)
     # Permissions always run, even after config errors (fix.md §3).
     _apply_permissions(plan.actions, outcome, icacls_exec)
     return FixResult(

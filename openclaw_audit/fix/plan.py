@@ -291,7 +291,9 @@ def permission_targets(
         out.append((json_store, False))
         out.append((files.sessions_dir(paths.state_dir, agent), True))
         out.append((files.sessions_index(paths.state_dir, agent), False))
-        out.extend((p, False) for p in files.transcripts(state, paths.state_dir, agent))
+        if not os.path.islink(files.agent_root(paths.state_dir, agent)):
+            # A symlinked agent dir is skipped, so nothing behind it is listed either.
+            out.extend((p, False) for p in files.transcripts(state, paths.state_dir, agent))
     return out
 
 
@@ -361,10 +363,36 @@ def plan_permissions(
     env: Mapping[str, str] | None = None,
     inspector: IcaclsInspector | None = None,
 ) -> list[PermAction]:
-    if platform == "win32":
-        run = inspector or winacl.default_runner
-        return [plan_icacls(p, d, env or {}, run) for p, d in targets]
-    return [plan_chmod(p, d) for p, d in targets]
+    run = inspector or winacl.default_runner
+    out: list[PermAction] = []
+    links: list[str] = []  # directories reported as skipped symlinks: never entered
+    for path, is_dir in targets:
+        action: PermAction
+        if any(_beneath(path, link) for link in links):
+            # Looking at agents/<id>/sessions through a symlinked agents/<id> would follow
+            # the very link we report as skipped (trust.md §6).
+            action = (
+                IcaclsReset(
+                    path,
+                    is_dir,
+                    winacl.icacls_reset_command(path, is_dir=is_dir, env=env or {}),
+                    skipped="symlink",
+                )
+                if platform == "win32"
+                else Chmod(path, DIR_TARGET if is_dir else FILE_TARGET, is_dir, skipped="symlink")
+            )
+        elif platform == "win32":
+            action = plan_icacls(path, is_dir, env or {}, run)
+        else:
+            action = plan_chmod(path, is_dir)
+        if is_dir and action.skipped == "symlink":
+            links.append(path)
+        out.append(action)
+    return out
+
+
+def _beneath(path: str, directory: str) -> bool:
+    return path.startswith(directory.rstrip("/\\") + os.sep)
 
 
 def build_plan(

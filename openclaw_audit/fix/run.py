@@ -6,8 +6,9 @@ the state dir, load again under it, plan, apply. Formats and exit codes are the 
 
 from __future__ import annotations
 
+import hashlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.options import AuditOptions
@@ -35,6 +36,19 @@ def _agent_ids(loaded: LoadedConfig, options: AuditOptions) -> Sequence[str]:
     return audit_agent_ids(build_context(loaded, options))
 
 
+def _digests(paths: Iterable[str]) -> dict[str, bytes]:
+    """Content hashes of the files a plan may edit, taken before the plan's own load: a file
+    that differs at write time was changed by someone else since (trust.md §6)."""
+    out: dict[str, bytes] = {}
+    for path in paths:
+        try:
+            with open(path, "rb") as fh:
+                out[path] = hashlib.sha256(fh.read()).digest()
+        except OSError:
+            continue  # missing or unreadable: the load itself says so
+    return out
+
+
 def run_fix(
     options: AuditOptions,
     *,
@@ -49,11 +63,14 @@ def run_fix(
     try:
         with fix_lock(directory):
             # Re-read under the lock: another --fix may have finished in between.
+            digests = _digests([first.paths.config_path, *first.include_files])
             loaded = _load(options)
             plan = build_plan(
                 loaded, _agent_ids(loaded, options), platform=platform, inspector=icacls_inspector
             )
-            return apply_plan(plan, loaded, dry_run=dry_run, icacls_exec=icacls_exec)
+            return apply_plan(
+                plan, loaded, dry_run=dry_run, icacls_exec=icacls_exec, digests=digests
+            )
     except FixLocked:
         return FixResult(
             state_dir=first.paths.state_dir,

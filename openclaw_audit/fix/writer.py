@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import secrets
 import stat
@@ -34,8 +35,18 @@ class _Prepared:
     new: bytes
     old: bytes
     mode: int
+    owner: tuple[int, int]
+    stamp: tuple[int, int, int]  # (inode, size, mtime_ns) when ``old`` was read
     tmp: str | None = None
     renamed: bool = False
+
+
+def _stamp(st: os.stat_result) -> tuple[int, int, int]:
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -67,7 +78,9 @@ def _create_temp(real: str, data: bytes, mode: int, owner: tuple[int, int] | Non
     tmp = _temp_path(real)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     flags |= getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(tmp, flags, 0o600)
+    # Created with its final mode (the umask can only narrow it; fchmod below makes it exact),
+    # so the secret-bearing text is never readable by anyone the final file does not allow.
+    fd = os.open(tmp, flags, mode & 0o777)
     try:
         _write_all(fd, data)
         os.fsync(fd)
@@ -103,17 +116,36 @@ def _prepare(path: str, new: bytes, expected_old: bytes) -> _Prepared:
     try:
         with open(real, "rb") as fh:
             old = fh.read()
+            st = os.fstat(fh.fileno())
     except OSError as exc:
         raise WriteError(f"{path}: {_reason(exc)}") from None
     if old != expected_old:
-        raise WriteError(f"{path}: file changed on disk while --fix was running")
+        raise WriteError(f"{path}: {CHANGED}")
     mode = stat.S_IMODE(st.st_mode)
-    prepared = _Prepared(path=path, real=real, new=new, old=old, mode=mode)
+    owner = (st.st_uid, st.st_gid)
+    prepared = _Prepared(path=path, real=real, new=new, old=old, mode=mode, owner=owner,
+                         stamp=_stamp(st))  # fmt: skip
     try:
-        prepared.tmp = _create_temp(real, new, mode, (st.st_uid, st.st_gid))
+        prepared.tmp = _create_temp(real, new, mode, owner)
     except OSError as exc:
         raise WriteError(f"{path}: {_reason(exc)}") from None
     return prepared
+
+
+CHANGED = "file changed on disk while --fix was running; nothing was written, run --fix again"
+
+
+def _unchanged(prep: _Prepared) -> bool:
+    """The file is still what the plan was made from: same inode, size and mtime, same
+    content hash (an editor or OpenClaw's own token rotation may have written it since)."""
+    try:
+        with open(prep.real, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if _stamp(st) != prep.stamp:
+                return False
+            return _digest(fh.read()) == _digest(prep.old)
+    except OSError:
+        return False
 
 
 def backup_path(real: str, index: int = 0) -> str:
@@ -125,8 +157,9 @@ def _write_backup(prep: _Prepared) -> None:
 
     The new backup is written to a temp file first: when that fails (disk full), the existing
     backups have not been renamed yet, so a failed --fix leaves every file as it was."""
-    # Never wider than 0600, and never wider than the original.
-    tmp = _create_temp(prep.real, prep.old, prep.mode & 0o600, None)
+    # The original's owner, and its mode but never wider than 0600: the permission step
+    # tightens the config afterwards, and a backup must not stay readable where it is not.
+    tmp = _create_temp(prep.real, prep.old, prep.mode & 0o600, prep.owner)
     try:
         for i in range(BACKUP_KEEP - 2, -1, -1):
             src = backup_path(prep.real, i)
@@ -139,11 +172,19 @@ def _write_backup(prep: _Prepared) -> None:
         raise
 
 
-def _cleanup(prepared: Sequence[_Prepared]) -> None:
+def _cleanup(prepared: Sequence[_Prepared]) -> list[str]:
+    """Remove the temp files not renamed; return those that could not be removed (they hold
+    config text, so the user must hear about them)."""
+    left: list[str] = []
     for prep in prepared:
         if prep.tmp and not prep.renamed:
-            with contextlib.suppress(OSError):
+            try:
                 os.unlink(prep.tmp)
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                left.append(f"{prep.tmp} ({_reason(exc)})")
+    return left
 
 
 def replace_files(changes: Sequence[tuple[str, bytes, bytes]]) -> None:
@@ -153,6 +194,7 @@ def replace_files(changes: Sequence[tuple[str, bytes, bytes]]) -> None:
     its original content (a temp or backup file may remain only if even cleanup failed).
     """
     prepared: list[_Prepared] = []
+    failure: WriteError | None = None
     try:
         for path, new, old in changes:
             prepared.append(_prepare(path, new, old))
@@ -165,6 +207,9 @@ def replace_files(changes: Sequence[tuple[str, bytes, bytes]]) -> None:
             except OSError as exc:
                 raise WriteError(f"{prep.path}: cannot write backup: {_reason(exc)}") from None
         for prep in prepared:
+            if not _unchanged(prep):
+                _restore(prepared)
+                raise WriteError(f"{prep.path}: {CHANGED}")
             try:
                 os.replace(prep.tmp, prep.real)  # type: ignore[arg-type]
             except OSError as exc:
@@ -172,8 +217,15 @@ def replace_files(changes: Sequence[tuple[str, bytes, bytes]]) -> None:
                 raise WriteError(f"{prep.path}: {_reason(exc)}") from None
             prep.renamed = True
             _fsync_dir(os.path.dirname(prep.real))
+    except WriteError as exc:
+        failure = exc
     finally:
-        _cleanup(prepared)
+        left = _cleanup(prepared)
+    if left:
+        note = "temporary file(s) left behind, remove them: " + ", ".join(left)
+        raise WriteError(f"{failure}; {note}" if failure else note)
+    if failure is not None:
+        raise failure
 
 
 def _restore(prepared: Sequence[_Prepared]) -> None:
@@ -182,7 +234,7 @@ def _restore(prepared: Sequence[_Prepared]) -> None:
         if not prep.renamed:
             continue
         try:
-            tmp = _create_temp(prep.real, prep.old, prep.mode, None)
+            tmp = _create_temp(prep.real, prep.old, prep.mode, prep.owner)
             os.replace(tmp, prep.real)
             _fsync_dir(os.path.dirname(prep.real))
         except OSError as exc:

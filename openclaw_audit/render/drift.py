@@ -6,6 +6,7 @@ import json
 
 from openclaw_audit.report.baseline import SavedFinding
 from openclaw_audit.report.drift import Drift
+from openclaw_audit.textsafe import one_line
 
 _RANK = {"info": 0, "warn": 1, "critical": 2}
 
@@ -26,6 +27,8 @@ def render_json(drift: Drift) -> str:
 
 
 def render_text(drift: Drift) -> str:
+    """Every string here comes from the two files: each line is shown with its control,
+    escape, bidi and zero-width characters escaped (JSON output keeps them, JSON-escaped)."""
     lines: list[str] = []
     totals = [0, 0, 0]
     for d in drift.targets:
@@ -46,7 +49,7 @@ def render_text(drift: Drift) -> str:
         if not (d.new or d.resolved or d.changed):
             lines.append("  no changes")
     head = f"Drift: {totals[0]} new · {totals[1]} resolved · {totals[2]} changed severity"
-    return "\n".join([head, *lines]) + "\n"
+    return "\n".join([head, *(one_line(line) for line in lines)]) + "\n"
 
 
 def _section(name: str, findings: list[SavedFinding]) -> list[str]:

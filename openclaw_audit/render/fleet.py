@@ -8,6 +8,7 @@ from typing import Any
 from openclaw_audit.render.json_report import dumps, report_envelope
 from openclaw_audit.report.model import Report, Summary
 from openclaw_audit.report.targets import TargetResult
+from openclaw_audit.textsafe import one_line
 
 
 def fleet_summary(results: Sequence[TargetResult]) -> dict[str, int]:
@@ -41,20 +42,24 @@ def render_text(
             parts.append(render_report(r.report, f"OpenClaw security audit: {r.target}"))
         else:
             assert r.error is not None
-            parts.append(f"OpenClaw security audit: {r.target}\n{r.error.render()}\n")
+            head = one_line(f"OpenClaw security audit: {r.target}")
+            parts.append(f"{head}\n{one_line(r.error.render())}\n")
     parts.append(summary_table(results))
     return "\n".join(parts)
 
 
 def summary_table(results: Sequence[TargetResult]) -> str:
-    width = max([len("target"), *(len(r.target) for r in results)])
+    # Target names come from the command line, a directory listing or an @list file: a file
+    # name may hold escapes, so the table shows them escaped.
+    names = [one_line(r.target) for r in results]
+    width = max([len("target"), *(len(n) for n in names)])
     rows = [f"{'target'.ljust(width)}  critical  warn  info", "-" * (width + 22)]
-    for r in results:
+    for name, r in zip(names, results, strict=True):
         if r.report is None:
-            rows.append(f"{r.target.ljust(width)}  error: could not be audited")
+            rows.append(f"{name.ljust(width)}  error: could not be audited")
             continue
         s = r.report.summary
-        rows.append(f"{r.target.ljust(width)}  {s.critical:>8}  {s.warn:>4}  {s.info:>4}")
+        rows.append(f"{name.ljust(width)}  {s.critical:>8}  {s.warn:>4}  {s.info:>4}")
     total = fleet_summary(results)
     rows.append(
         f"{'total'.ljust(width)}  {total['critical']:>8}  {total['warn']:>4}  {total['info']:>4}"

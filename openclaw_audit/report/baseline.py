@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import json
 import os
+from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.errors import AuditError
+from openclaw_audit.report.limits import check_depth, read_bounded, too_deep
 from openclaw_audit.report.model import Finding
 
-MAX_BYTES = 64 * 1024 * 1024
 SINGLE = ""  # target key of a single-target report
 
 
@@ -69,21 +70,19 @@ def from_live(finding: Finding) -> SavedFinding:
 
 def load_saved(path: str) -> list[SavedTarget]:
     """Read a saved report; anything unreadable or of the wrong shape is an AuditError."""
+    data = read_bounded(path, "report")
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise AuditError(f"cannot read report: {exc.strerror or exc}", file=path) from None
-    if len(data) > MAX_BYTES:
-        raise AuditError("report is larger than 64 MiB", file=path)
-    try:
-        doc = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        check_depth(text, path, "report")
+        doc = json.loads(text)
     except UnicodeDecodeError:
         raise AuditError("report is not valid UTF-8", file=path) from None
     except json.JSONDecodeError as exc:
         raise AuditError(
             f"not a JSON report: {exc.msg}", file=path, line=exc.lineno, column=exc.colno
         ) from None
+    except RecursionError:
+        raise too_deep(path, "report") from None
     return parse_saved(doc, path)
 
 
@@ -144,44 +143,109 @@ def _findings(items: Any, path: str, where: str) -> Iterable[SavedFinding]:
 def pair(
     old: Sequence[SavedFinding], new: Sequence[SavedFinding]
 ) -> tuple[list[tuple[SavedFinding, SavedFinding]], list[SavedFinding], list[SavedFinding]]:
-    """Match findings across two runs: (pairs (old, new), unmatched old, unmatched new)."""
-    old_free = list(range(len(old)))
-    new_free = list(range(len(new)))
-    pairs: list[tuple[int, int]] = []
+    """Match findings across two runs: (pairs (old, new), unmatched old, unmatched new).
 
-    def take(test: Any) -> None:
-        for j in list(new_free):
-            for i in old_free:
-                if old[i].check_id == new[j].check_id and test(old[i], new[j]):
-                    pairs.append((i, j))
-                    old_free.remove(i)
-                    new_free.remove(j)
-                    break
+    Linear in the number of findings (trust.md §7): each rule looks old findings up in an
+    index instead of scanning them, so two hostile 100,000-finding reports pair in moments."""
+    used_old: set[int] = set()
+    matched: dict[int, int] = {}  # new index -> old index
 
-    take(lambda o, n: o.norm == n.norm)
-    take(lambda o, n: bool(n.subject) and n.subject.casefold() in o.norm)
-    for cid in {new[j].check_id for j in new_free}:
-        olds = [i for i in old_free if old[i].check_id == cid]
-        news = [j for j in new_free if new[j].check_id == cid]
+    def take(index: dict[tuple[str, str], deque[int]], j: int, key: str) -> bool:
+        queue = index.get((new[j].check_id, key))
+        while queue:
+            i = queue.popleft()
+            if i not in used_old:
+                used_old.add(i)
+                matched[j] = i
+                return True
+        return False
+
+    by_detail: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+    for i, f in enumerate(old):
+        by_detail[(f.check_id, f.norm)].append(i)
+    for j, f in enumerate(new):
+        take(by_detail, j, f.norm)
+    wanted = {f.check_id for j, f in enumerate(new) if j not in matched and f.subject}
+    by_word = _word_index(old, used_old, wanted)
+    for j, f in enumerate(new):
+        if j in matched or not f.subject:
+            continue
+        subject = " ".join(f.subject.split()).casefold()
+        if " " not in subject:
+            take(by_word, j, subject)
+            continue
+        # A subject with spaces (a path): the old findings holding its first word, checked
+        # in full; the index keeps this to the few candidates that can match.
+        for i in by_word.get((f.check_id, subject.split(" ", 1)[0]), ()):
+            if i not in used_old and subject in old[i].norm:
+                used_old.add(i)
+                matched[j] = i
+                break
+    free_old: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(old):
+        if i not in used_old:
+            free_old[f.check_id].append(i)
+    free_new: dict[str, list[int]] = defaultdict(list)
+    for j, f in enumerate(new):
+        if j not in matched:
+            free_new[f.check_id].append(j)
+    for cid, news in free_new.items():
+        olds = free_old.get(cid, [])
         # A live finding with a subject is one of several instances: never pair it blindly.
         if len(olds) == 1 and len(news) == 1 and not new[news[0]].subject:
-            pairs.append((olds[0], news[0]))
-            old_free.remove(olds[0])
-            new_free.remove(news[0])
-    pairs.sort(key=lambda p: p[1])
+            used_old.add(olds[0])
+            matched[news[0]] = olds[0]
     return (
-        [(old[i], new[j]) for i, j in pairs],
-        [old[i] for i in old_free],
-        [new[j] for j in new_free],
+        [(old[matched[j]], new[j]) for j in sorted(matched)],
+        [f for i, f in enumerate(old) if i not in used_old],
+        [f for j, f in enumerate(new) if j not in matched],
     )
 
 
-def saved_for_target(saved: list[SavedTarget], target: str) -> list[SavedFinding]:
-    """The baseline findings (active and suppressed) for one live target: the saved target
-    of the same config path; else the only saved report; else all of them pooled."""
+_EDGE = "\"'`()[]{}<>,;:.!?"
+
+
+def _word_index(
+    old: Sequence[SavedFinding], used: set[int], check_ids: set[str]
+) -> dict[tuple[str, str], deque[int]]:
+    """(checkId, word) -> old findings whose detail holds that word, in order. A word is a
+    whitespace-separated run stripped of quotes and punctuation, plus each of its dotted and
+    slashed prefixes, so a subject ``channels.telegram`` finds ``channels.telegram.accounts.x``
+    as the substring test it replaces did."""
+    index: dict[tuple[str, str], deque[int]] = defaultdict(deque)
+    for i, f in enumerate(old):
+        if i in used or f.check_id not in check_ids:
+            continue  # only checks that a live finding's subject may still pair with
+        words: set[str] = set()
+        for raw in f.norm.split():
+            word = raw.strip(_EDGE)
+            words.add(raw)
+            words.add(word)
+            for n, ch in enumerate(word):
+                if ch in "./=" and n:
+                    words.add(word[:n])
+            if "=" in word:
+                words.add(word.split("=", 1)[1])
+        for word in words:
+            if word:
+                index[(f.check_id, word)].append(i)
+    return index
+
+
+def saved_for_target(
+    saved: list[SavedTarget], target: str, *, fleet: bool = False
+) -> list[SavedFinding]:
+    """The baseline findings (active and suppressed) for one live target (trust.md §6: matched
+    per target; a target is never covered by another target's findings).
+
+    The saved target of the same config path; else, in a single-target run, the only saved
+    report (a plain report names no target). In a several-target run a target without its own
+    saved entry has no baseline: a gateway added since the baseline is new in full."""
     reports = [t for t in saved if t.error is None]
     same = [t for t in reports if t.target and _same_path(t.target, target)]
-    return [f for t in (same or reports) for f in (*t.findings, *t.suppressed)]
+    if not same and not fleet and len(saved) == 1:
+        same = reports
+    return [f for t in same for f in (*t.findings, *t.suppressed)]
 
 
 def _same_path(a: str, b: str) -> bool:

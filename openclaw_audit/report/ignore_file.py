@@ -30,6 +30,7 @@ from typing import Any
 from openclaw_audit.engine.registry import define
 from openclaw_audit.errors import AuditError
 from openclaw_audit.report import selectors
+from openclaw_audit.report.limits import check_depth, read_bounded, too_deep
 from openclaw_audit.report.model import Finding, Location, Severity, SuppressedFinding
 
 DEFAULT_NAME = ".openclaw-audit-ignore.toml"
@@ -114,20 +115,17 @@ def default_path(config_path: str) -> str | None:
 
 def load(path: str) -> IgnoreFile:
     """Parse and validate the ignore file; anything wrong is one clear AuditError (exit 2)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise AuditError(f"cannot read ignore file: {exc.strerror or exc}", file=path) from None
-    if len(data) > MAX_BYTES:
-        raise AuditError("ignore file is larger than 1 MiB", file=path)
+    data = read_bounded(path, "ignore file", MAX_BYTES)
     try:
         text = data.decode("utf-8")
+        check_depth(text, path, "ignore file")
         doc = tomllib.loads(text)
     except UnicodeDecodeError:
         raise AuditError("ignore file is not valid UTF-8", file=path) from None
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, path) from None
+    except RecursionError:
+        raise too_deep(path, "ignore file") from None
     unknown = sorted(set(doc) - {"ignore"})
     if unknown:
         raise AuditError(

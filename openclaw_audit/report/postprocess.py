@@ -32,6 +32,7 @@ class PostProcess:
     ignore: IgnoreFile | None = None  # explicit --ignore-file; else the default beside the config
     min_severity: Severity | None = None
     wants: Callable[[str], bool] = lambda _: True
+    fleet: bool = False  # several targets: baselines match per target only
 
     def apply(self, report: Report, config: ConfigView) -> Report:
         active, suppressed = apply_config_suppressions(list(report.findings), config)
@@ -49,7 +50,7 @@ class PostProcess:
             active = [f for f in active if f.severity.rank >= floor]
         meta = dict(report.meta)
         if self.baseline is not None:
-            known = saved_for_target(self.baseline, report.config_path or "")
+            known = saved_for_target(self.baseline, report.config_path or "", fleet=self.fleet)
             fresh = new_since(active, known)
             meta["baselineKnown"] = len(active) - len(fresh)
             active = fresh

@@ -3,7 +3,9 @@ the probe tests and the hostile battery."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import ssl
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -59,3 +61,26 @@ def start_gateway() -> Iterator[Callable[..., RunningGateway]]:
     for proc in started:
         proc.kill()
         proc.wait(timeout=5)
+
+
+@dataclass
+class Cert:
+    """A self-signed certificate for localhost, its key and its SHA-256 pin."""
+
+    cert: Path
+    key: Path
+    sha256: str
+
+
+def make_cert(tmp_path: Path, name: str) -> Cert:
+    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    try:
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+             "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
+            check=True, capture_output=True, timeout=30,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError) as exc:
+        pytest.skip(f"openssl unavailable: {exc}")
+    der = ssl.PEM_cert_to_DER_cert(cert.read_text())
+    return Cert(cert, key, hashlib.sha256(der).hexdigest())

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import socket
 import ssl
-import subprocess
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +20,7 @@ from typing import Any
 
 import pytest
 from conftest import RunningGateway
+from gateway_fixture import Cert, make_cert
 
 from builders import make_ctx
 from openclaw_audit.probes.base import ProbeOptions
@@ -33,27 +32,6 @@ pytestmark = [pytest.mark.anyio, pytest.mark.real]
 
 TOKEN = "tok-" + uuid.uuid4().hex
 EDGE = "edge-" + uuid.uuid4().hex
-
-
-@dataclass
-class Cert:
-    cert: Path
-    key: Path
-    sha256: str
-
-
-def make_cert(tmp_path: Path, name: str) -> Cert:
-    cert, key = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
-    try:
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True, timeout=30,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"openssl unavailable: {exc}")
-    der = ssl.PEM_cert_to_DER_cert(cert.read_text())
-    return Cert(cert, key, hashlib.sha256(der).hexdigest())
 
 
 @dataclass

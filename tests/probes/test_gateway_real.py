@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -15,6 +14,7 @@ from typing import Any
 import anyio
 import pytest
 from conftest import RunningGateway
+from gateway_fixture import Cert, make_cert
 
 from builders import make_ctx
 from openclaw_audit.engine.context import AuditContext
@@ -265,29 +265,9 @@ async def test_plaintext_remote_refused_without_contact() -> None:
 # -- TLS ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class Cert:
-    cert: Path
-    key: Path
-    sha256: str
-
-
 @pytest.fixture
 def self_signed(tmp_path: Path) -> Cert:
-    cert, key = tmp_path / "c.pem", tmp_path / "k.pem"
-    try:
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-             "-subj", "/CN=localhost", "-keyout", str(key), "-out", str(cert)],
-            check=True, capture_output=True, timeout=30,
-        )  # fmt: skip
-    except (OSError, subprocess.SubprocessError) as exc:
-        pytest.skip(f"openssl unavailable: {exc}")
-    import hashlib
-    import ssl
-
-    der = ssl.PEM_cert_to_DER_cert(cert.read_text())
-    return Cert(cert, key, hashlib.sha256(der).hexdigest())
+    return make_cert(tmp_path, "c")
 
 
 async def test_loopback_wss_self_signed(start_gateway: Start, self_signed: Cert) -> None:

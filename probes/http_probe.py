@@ -6,6 +6,7 @@ no retries, no redirects. httpx is imported here only; the runner loads this mod
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,7 +36,7 @@ from openclaw_audit.probes.http_judge import (
     http_findings,
     http_section,
 )
-from openclaw_audit.probes.tls_pin import tls_context
+from openclaw_audit.probes.tls_pin import PinRecord, tls_context
 from openclaw_audit.redaction import safe_text
 
 _SCHEMES = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
@@ -113,7 +114,13 @@ async def probe_http(
             ),
             None,
         )
-    ssl_ctx, pins = tls_context(target.tls_fingerprint, verify=target.verify_tls)
+    # Plain http needs no TLS context: building one loads the CA store (tens of ms) on the
+    # event loop the other probes' timers share.
+    ssl_ctx: ssl.SSLContext | bool
+    if base.startswith("https:"):
+        ssl_ctx, pins = tls_context(target.tls_fingerprint, verify=target.verify_tls)
+    else:
+        ssl_ctx, pins = False, PinRecord()  # no handshake: a pin is never verified
     if via is not None and transport is None:
         transport = httpx.AsyncHTTPTransport(uds=via, verify=ssl_ctx, trust_env=False)
     extensions = {"sni_hostname": target.host} if via is not None and target.host else None

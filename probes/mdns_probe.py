@@ -120,11 +120,14 @@ async def collect(ctx: AuditContext, timeout_s: float) -> mj.MdnsFacts:
     from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZeroconf
 
     hostname = socket.gethostname()
-    addresses = local_addresses()
     ifaces = interfaces_from_env(ctx.env)
     started = time.monotonic()
 
     def facts(**kw: Any) -> mj.MdnsFacts:
+        # This host's addresses matter only for instances heard; listing them loads ctypes,
+        # which would block the event loop the other probes share while their timers run.
+        heard = bool(kw.get("instances"))
+        addresses = local_addresses() if heard else frozenset()
         return mj.MdnsFacts(local_addresses=addresses, system_hostname=hostname, **kw)
 
     try:

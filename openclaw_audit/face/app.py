@@ -218,7 +218,7 @@ def _write(
     home: str = "",
     fix_command: str | None = None,
 ) -> None:
-    from openclaw_audit.render.formats import FORMATS, RenderOptions
+    from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
     options = RenderOptions(
         color=inv.color and inv.output is None,
@@ -232,7 +232,7 @@ def _write(
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
     safe_results = [redact_target(r, scrubber) for r in results]
     safe_fix = redact_fix(fix, scrubber) if fix is not None else None
-    write_output(FORMATS[inv.fmt](safe_results, safe_fix, options), inv.output)
+    write_output(FORMATS[inv.fmt](AuditOutput(safe_results, safe_fix), options), inv.output)
 
 
 def _progress_printer():  # type: ignore[no-untyped-def]

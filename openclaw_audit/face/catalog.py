@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from openclaw_audit.engine.registry import CheckMeta, Registry, load_catalog
 from openclaw_audit.errors import UsageError
-from openclaw_audit.render.catalog import render_explain, render_list
+from openclaw_audit.render.formats import FORMATS, CatalogOutput, RenderOptions
 
 
 def _catalog() -> Registry:
@@ -21,7 +21,8 @@ def _metas() -> list[CheckMeta]:
 
 
 def list_checks(*, as_json: bool = False) -> str:
-    return render_list([m.rule() for m in _metas()], as_json=as_json)
+    output = CatalogOutput([m.rule() for m in _metas()])
+    return FORMATS["json" if as_json else "text"](output, RenderOptions())
 
 
 def explain(check_id: str) -> str:
@@ -35,4 +36,4 @@ def explain(check_id: str) -> str:
             else "list them with `openclaw-audit checks`"
         )
         raise UsageError(f"unknown checkId {check_id.strip()!r}", hint=hint)
-    return render_explain(meta.rule(), check_id.strip())
+    return FORMATS["text"](CatalogOutput([meta.rule()], explain=check_id.strip()), RenderOptions())

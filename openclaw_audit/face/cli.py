@@ -350,12 +350,12 @@ def diff_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
 ) -> None:
     """Compare two saved JSON reports: new, resolved and changed-severity findings."""
-    from openclaw_audit.render.drift import render_json, render_text
+    from openclaw_audit.render.formats import FORMATS, DriftOutput, RenderOptions
     from openclaw_audit.report.drift import diff_files
 
     try:
         drift = diff_files(str(old), str(new))
-        write_stdout(render_json(drift) if json_out else render_text(drift))
+        write_stdout(FORMATS["json" if json_out else "text"](DriftOutput(drift), RenderOptions()))
     except AuditError as exc:
         _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
         raise typer.Exit(exc.exit_code) from None

@@ -1,9 +1,10 @@
 """The output formats, one table with one signature (the pip-audit pattern).
 
-Every audit output (one target, a fleet, ``--fix``) goes through
-``FORMATS[name](results, fix, options) -> str``. Renderers take finished reports and decide
-nothing; the face redacts the text once and writes it. Each formatter imports its renderer
-when called, so a run pays only for the format it prints (SARIF pulls in hashlib and urllib).
+Everything the tool prints on stdout goes through ``FORMATS[name](output, options) -> str``:
+an audit (one target, a fleet, ``--fix``), a drift (``diff``) or the catalog (``checks``,
+``explain``). Renderers take finished data and decide nothing; the face redacts and writes.
+Each formatter imports its renderer when called, so a run pays only for what it prints (SARIF
+pulls in hashlib and urllib).
 """
 
 from __future__ import annotations
@@ -11,8 +12,33 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from openclaw_audit.report.model import FixResult, Report
+from openclaw_audit.report.drift import Drift
+from openclaw_audit.report.model import FixResult, Report, Rule
 from openclaw_audit.report.targets import TargetResult
+
+
+@dataclass(frozen=True, slots=True)
+class AuditOutput:
+    """Per-target results, plus the fix result of a ``--fix`` run."""
+
+    results: Sequence[TargetResult]
+    fix: FixResult | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DriftOutput:
+    drift: Drift
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogOutput:
+    """The catalog listing; with ``explain``, the one rule asked for (by that concrete id)."""
+
+    rules: Sequence[Rule]
+    explain: str | None = None
+
+
+Output = AuditOutput | DriftOutput | CatalogOutput
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +51,11 @@ class RenderOptions:
     fix_command: str | None = None  # the --fix hint line; None: the fix block's default
 
 
-Formatter = Callable[[Sequence[TargetResult], FixResult | None, RenderOptions], str]
+Formatter = Callable[[Output, RenderOptions], str]
+
+
+class NoSuchFormat(ValueError):
+    """This output has no rendering in that format (e.g. ``diff`` as SARIF)."""
 
 
 def _report(results: Sequence[TargetResult]) -> Report:
@@ -34,12 +64,25 @@ def _report(results: Sequence[TargetResult]) -> Report:
     return report
 
 
-def render_text(
-    results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
-) -> str:
+def render_text(output: Output, options: RenderOptions) -> str:
+    if isinstance(output, DriftOutput):
+        from openclaw_audit.render.drift import render_text as drift_text
+
+        return drift_text(output.drift)
+    if isinstance(output, CatalogOutput):
+        from openclaw_audit.render.catalog import render_explain, render_list
+
+        if output.explain is not None:
+            return render_explain(output.rules[0], output.explain)
+        return render_list(output.rules, as_json=False)
+    return _audit_text(output, options)
+
+
+def _audit_text(output: AuditOutput, options: RenderOptions) -> str:
     from openclaw_audit.render import fleet, text
     from openclaw_audit.render.fix_text import render_with_fix
 
+    results = output.results
     if options.fleet:
         return fleet.render_text(
             results, lambda rep, head: text.render(rep, color=options.color, heading=head)
@@ -47,7 +90,7 @@ def render_text(
     if options.fix_run:
         return render_with_fix(
             _report(results),
-            fix,
+            output.fix,
             home=options.home,
             color=options.color,
             **({"fix_command": options.fix_command} if options.fix_command else {}),
@@ -55,25 +98,34 @@ def render_text(
     return text.render(_report(results), color=options.color)
 
 
-def render_json(
-    results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
-) -> str:
+def render_json(output: Output, options: RenderOptions) -> str:
+    if isinstance(output, DriftOutput):
+        from openclaw_audit.render.drift import render_json as drift_json
+
+        return drift_json(output.drift)
+    if isinstance(output, CatalogOutput):
+        from openclaw_audit.render.catalog import render_list
+
+        if output.explain is not None:
+            raise NoSuchFormat("explain prints text only")
+        return render_list(output.rules, as_json=True)
     from openclaw_audit.render import fleet, json_report
 
     if options.fleet:
-        return fleet.render_json(results)
+        return fleet.render_json(output.results)
     if options.fix_run:
-        doc = json_report.fix_envelope(fix.to_json() if fix else None, _report(results))
+        fix = output.fix
+        doc = json_report.fix_envelope(fix.to_json() if fix else None, _report(output.results))
         return json_report.dumps(doc)
-    return json_report.render(_report(results))
+    return json_report.render(_report(output.results))
 
 
-def render_sarif(
-    results: Sequence[TargetResult], fix: FixResult | None, options: RenderOptions
-) -> str:
+def render_sarif(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has a SARIF form")
     from openclaw_audit.render import sarif
 
-    return sarif.render(results, include_suppressed=options.include_suppressed)
+    return sarif.render(output.results, include_suppressed=options.include_suppressed)
 
 
 FORMATS: dict[str, Formatter] = {

@@ -149,24 +149,15 @@ def _chmod_nofollow(path: str, is_dir: bool, new_mode: int, ino: int | None) -> 
         os.close(fd)
 
 
-def _chmod_action(action: Chmod, ok: bool, *, planned: bool = False) -> FixAction:
+def _action_result(action: PermAction, ok: bool, *, planned: bool = False) -> FixAction:
+    """A permission action as the fix result reports it (chmod mode or icacls command)."""
+    chmod = isinstance(action, Chmod)
     return FixAction(
-        kind="chmod",
+        kind="chmod" if chmod else "icacls",
         path=action.path,
-        mode=action.mode,
         ok=ok,
-        planned=planned,
-        skipped=action.skipped,
-        error=action.error,
-    )
-
-
-def _icacls_action(action: IcaclsReset, ok: bool, *, planned: bool = False) -> FixAction:
-    return FixAction(
-        kind="icacls",
-        path=action.path,
-        command=action.command,
-        ok=ok,
+        mode=action.mode if isinstance(action, Chmod) else None,
+        command=action.command if isinstance(action, IcaclsReset) else None,
         planned=planned,
         skipped=action.skipped,
         error=action.error,
@@ -212,16 +203,16 @@ def _apply_permissions(
     for action in actions:
         if isinstance(action, Chmod):
             if result.dry_run:
-                result.actions.append(_chmod_action(action, False, planned=action.pending))
+                result.actions.append(_action_result(action, False, planned=action.pending))
                 continue
             done = run_chmod(action) if action.pending else action
-            result.actions.append(_chmod_action(done, done.pending))
+            result.actions.append(_action_result(done, done.pending))
         else:
             if result.dry_run:
-                result.actions.append(_icacls_action(action, False, planned=action.pending))
+                result.actions.append(_action_result(action, False, planned=action.pending))
                 continue
             done = run_icacls(action, icacls_exec or default_icacls_exec)
-            result.actions.append(_icacls_action(done, done.pending))
+            result.actions.append(_action_result(done, done.pending))
 
 
 def apply_plan(

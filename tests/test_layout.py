@@ -33,3 +33,19 @@ def test_static_path_imports_no_deep_stack() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_pyproject_lists_every_package() -> None:
+    """A regular (non-editable) install ships only the packages pyproject.toml names; an
+    editable install hides a missing one, so check the list against the tree."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(("openclaw_audit", *p.parent.relative_to(ROOT / "openclaw_audit").parts))
+        for p in (ROOT / "openclaw_audit").rglob("__init__.py")
+    }
+    found |= {"openclaw_audit.static_checks", "openclaw_audit.probes"}
+    assert found - listed == set()

@@ -7,13 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from openclaw_audit.config.json5 import Duplicate
 from openclaw_audit.config.locate import AuditPaths
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.state.view import StateView
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # type-only: the JSON5 parser and advisories stay off this import path
     from openclaw_audit.advisories.store import AdvisoryDb
+    from openclaw_audit.config.json5 import Duplicate
 
 __all__ = ["AuditContext", "AuditPaths", "AuthOverride", "with_profile"]
 

@@ -167,9 +167,10 @@ class Report:
 
 
 # --- --fix results (fix.md §1.1) -------------------------------------------------------------
+# Not slotted: a slotted dataclass is built twice at import, and these are made once per --fix.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FixAction:
     """One permission action as carried out (or planned, with ``--dry-run``)."""
 
@@ -198,7 +199,7 @@ class FixAction:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FileDiff:
     """A dry run's unified diff of one config file."""
 
@@ -209,7 +210,7 @@ class FileDiff:
         return {"path": self.path, "diff": self.diff}
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class FixResult:
     """What ``--fix`` did: upstream's fix object plus our dry-run diffs."""
 

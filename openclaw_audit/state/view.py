@@ -21,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from openclaw_audit.state import winacl
-
 log = logging.getLogger(__name__)
 
 
@@ -70,6 +68,8 @@ class DirEntry:
 
 def run_icacls(target: str) -> str:
     """Seam for tests: the icacls runner the Windows branch uses (monkeypatch this)."""
+    from openclaw_audit.state import winacl
+
     return winacl.default_runner(target)
 
 
@@ -109,6 +109,8 @@ class Perms:
     def tighten_command(self, env: Mapping[str, str], *, is_dir: bool) -> str:
         """``chmod 700|600 <path>`` on POSIX; the icacls reset on Windows (fix.md §3 table)."""
         if self.source == "windows-acl":
+            from openclaw_audit.state import winacl
+
             return winacl.icacls_reset_command(self.path, is_dir=is_dir, env=env)
         return f"chmod {'700' if is_dir else '600'} {self.path}"
 
@@ -155,6 +157,9 @@ class StateView:
             # from checks-filesystem.md §1.3 step 3; the *.symlink finding still fires).
             return base
         if platform == "win32":
+            # Windows only: the icacls parser stays off the POSIX import path.
+            from openclaw_audit.state import winacl
+
             acl = winacl.inspect_acl(path, env, run_icacls)
             if not acl.ok:
                 log.debug("icacls %s failed: %s", path, acl.error)

@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from openclaw_audit.config.loader import LoadedConfig
 from openclaw_audit.engine.options import AuditOptions
@@ -31,6 +32,9 @@ from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.report.redact import redact_error, redact_fix, redact_target
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
+
+if TYPE_CHECKING:  # the engine itself is imported when an audit runs
+    from openclaw_audit.engine.audit import AuditRun, ProgressFn
 
 log = logging.getLogger(__name__)
 
@@ -99,17 +103,29 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if inv.fix:
         return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
 
-    from openclaw_audit.engine.audit import run_audit
-
     progress = (
         _progress_printer() if inv.options.deep and sys.stderr.isatty() and not inv.quiet else None
     )
+    run, result = _audit_target(inv, post, scrubber, progress)
+    _write(inv, [result], None, scrubber)
+    return exit_code_for([run.report], inv.fail_on)
+
+
+def _audit_target(
+    inv: Invocation,
+    post: PostProcess,
+    scrubber: Scrubber,
+    progress: ProgressFn | None = None,
+) -> tuple[AuditRun, TargetResult]:
+    """Audit the one target of a single or --fix run; its secrets join the redactor and its
+    warnings go to stderr."""
+    from openclaw_audit.engine.audit import run_audit
+
     run = run_audit(inv.options, post, progress=progress)
     scrubber.add(run.secrets)
     result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
-    _write(inv, [result], None, scrubber)
-    return exit_code_for([run.report], inv.fail_on)
+    return run, result
 
 
 def _warnings(loaded: LoadedConfig) -> tuple[str, ...]:
@@ -127,7 +143,6 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
     """``--fix [--dry-run]``: fix first, then audit the result (fix.md §1.2). A config that
     cannot be loaded is an input error before anything is touched; a crash inside the fixer
     becomes ``fix: null`` and the audit still runs."""
-    from openclaw_audit.engine.audit import run_audit
     from openclaw_audit.fix.run import run_fix
 
     fix: FixResult | None
@@ -138,10 +153,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
     except Exception:
         log.debug("fixer crashed", exc_info=True)
         fix = None
-    run = run_audit(inv.options, post)
-    scrubber.add(run.secrets)
-    result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
-    _warn(inv, [result], scrubber)
+    run, result = _audit_target(inv, post, scrubber)
     _write(
         inv,
         [result],

@@ -79,12 +79,19 @@ def _read_secret_file(path: Path, what: str) -> str:
 def main_command(
     ctx: typer.Context,
     deep: Annotated[
-        bool, typer.Option("--deep", help="Also probe the live gateway, Docker sandbox and mDNS.")
+        bool,
+        typer.Option(
+            "--deep",
+            help="Also probe the live gateway, Docker sandbox and mDNS.",
+            rich_help_panel="Live probes",
+        ),
     ] = False,
     auth: Annotated[
         AuthMode | None,
         typer.Option(
-            "--auth", help="Runtime gateway auth mode to evaluate instead of gateway.auth.mode."
+            "--auth",
+            help="Runtime gateway auth mode to evaluate instead of gateway.auth.mode.",
+            rich_help_panel="Live probes",
         ),
     ] = None,
     token: Annotated[
@@ -93,6 +100,7 @@ def main_command(
             "--token",
             help="Gateway token for the deep probe (and --auth token).",
             show_default=False,
+            rich_help_panel="Live probes",
         ),
     ] = None,
     password: Annotated[
@@ -101,51 +109,95 @@ def main_command(
             "--password",
             help="Gateway password for the deep probe (and --auth password).",
             show_default=False,
+            rich_help_panel="Live probes",
         ),
     ] = None,
     token_file: Annotated[
-        Path | None, typer.Option("--token-file", help="Read the token from a file (first line).")
+        Path | None,
+        typer.Option(
+            "--token-file",
+            help="Read the token from a file (first line).",
+            rich_help_panel="Live probes",
+        ),
     ] = None,
     password_file: Annotated[
         Path | None,
-        typer.Option("--password-file", help="Read the password from a file (first line)."),
+        typer.Option(
+            "--password-file",
+            help="Read the password from a file (first line).",
+            rich_help_panel="Live probes",
+        ),
     ] = None,
     fix: Annotated[
-        bool, typer.Option("--fix", help="Apply the safe remediations, then audit again.")
+        bool,
+        typer.Option(
+            "--fix", help="Apply the safe remediations, then audit again.", rich_help_panel="Fix"
+        ),
     ] = False,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="With --fix: show planned changes, change nothing.")
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="With --fix: show planned changes, change nothing.",
+            rich_help_panel="Fix",
+        ),
     ] = False,
     json_out: Annotated[
-        bool, typer.Option("--json", help="JSON report (upstream envelope).")
+        bool,
+        typer.Option("--json", help="JSON report (upstream envelope).", rich_help_panel="Output"),
     ] = False,
-    fmt: Annotated[OutputFormat | None, typer.Option("--format", help="Output format.")] = None,
+    fmt: Annotated[
+        OutputFormat | None,
+        typer.Option("-f", "--format", help="Output format.", rich_help_panel="Output"),
+    ] = None,
     output: Annotated[
-        Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="PATH",
+            help="Write the report to FILE instead of stdout.",
+            rich_help_panel="Output",
+        ),
     ] = None,
     sarif_include_suppressed: Annotated[
         bool,
         typer.Option(
-            "--sarif-include-suppressed", help="With --format sarif: also emit suppressed findings."
+            "--sarif-include-suppressed",
+            help="With --format sarif: also emit suppressed findings.",
+            rich_help_panel="Output",
         ),
     ] = False,
     config: Annotated[
-        list[str] | None, typer.Option("--config", help="Config file to audit (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--config", help="Config file to audit (repeatable).", rich_help_panel="Target"
+        ),
     ] = None,
     state_dir: Annotated[
-        str | None, typer.Option("--state-dir", help="OpenClaw state directory.")
+        str | None,
+        typer.Option("--state-dir", help="OpenClaw state directory.", rich_help_panel="Target"),
     ] = None,
     timeout: Annotated[
-        float, typer.Option("--timeout", help="Per-probe deadline for --deep, seconds (>= 0.25).")
+        float,
+        typer.Option(
+            "--timeout",
+            help="Per-probe deadline for --deep, seconds (>= 0.25).",
+            rich_help_panel="Live probes",
+        ),
     ] = DEFAULT_TIMEOUT_S,
     allow_exec: Annotated[
-        bool, typer.Option("--allow-exec", help="Allow exec SecretRef providers to run.")
+        bool,
+        typer.Option(
+            "--allow-exec", help="Allow exec SecretRef providers to run.", rich_help_panel="Target"
+        ),
     ] = False,
     trust_cwd_dotenv: Annotated[
         bool,
         typer.Option(
             "--trust-cwd-dotenv",
             help="Let ./.env choose the gateway URL, state dir or config for --deep and --fix.",
+            rich_help_panel="Target",
         ),
     ] = False,
     strict_config: Annotated[
@@ -153,6 +205,7 @@ def main_command(
         typer.Option(
             "--strict-config",
             help="Refuse a config OpenClaw's schema rejects (exit 2) instead of auditing it.",
+            rich_help_panel="Target",
         ),
     ] = False,
     config_schema: Annotated[
@@ -161,30 +214,57 @@ def main_command(
             "--config-schema",
             help="Validate against this schema (`openclaw config schema` output) "
             "instead of the bundled 2026.9.6 one.",
+            rich_help_panel="Target",
         ),
     ] = None,
     fail_on: Annotated[
         FailOn,
-        typer.Option("--fail-on", help="Exit 1 when a finding at or above this severity remains."),
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when a finding at or above this severity remains.",
+            rich_help_panel="CI policy",
+        ),
     ] = FailOn.none,
     check: Annotated[
         list[str] | None,
-        typer.Option("--check", help="Only checks matching ID or prefix* (repeatable)."),
+        typer.Option(
+            "--check",
+            help="Only checks matching ID or prefix* (repeatable).",
+            rich_help_panel="CI policy",
+        ),
     ] = None,
     skip_check: Annotated[
         list[str] | None,
-        typer.Option("--skip-check", help="Skip checks matching ID or prefix* (repeatable)."),
+        typer.Option(
+            "--skip-check",
+            help="Skip checks matching ID or prefix* (repeatable).",
+            rich_help_panel="CI policy",
+        ),
     ] = None,
     min_severity: Annotated[
-        FailOn | None, typer.Option("--min-severity", help="Drop findings below this severity.")
+        FailOn | None,
+        typer.Option(
+            "-s",
+            "--min-severity",
+            help="Drop findings below this severity.",
+            rich_help_panel="CI policy",
+        ),
     ] = None,
     ignore_file: Annotated[
         Path | None,
-        typer.Option("--ignore-file", help="Suppressions file (TOML) with reasons and expiry."),
+        typer.Option(
+            "--ignore-file",
+            help="Suppressions file (TOML) with reasons and expiry.",
+            rich_help_panel="Suppressions and baselines",
+        ),
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Show only findings not in this saved JSON report."),
+        typer.Option(
+            "--baseline",
+            help="Show only findings not in this saved JSON report.",
+            rich_help_panel="Suppressions and baselines",
+        ),
     ] = None,
     advisories: Annotated[
         Path | None,
@@ -192,11 +272,18 @@ def main_command(
             "--advisories",
             help="OSV advisory data: a directory of OSV JSON files, osv.dev's all.zip, or a "
             "JSON file (default: the `advisories update` cache, when present).",
+            rich_help_panel="Target",
         ),
     ] = None,
-    no_color: Annotated[bool, typer.Option("--no-color", help="Plain text output.")] = False,
-    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Less on stderr.")] = False,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="More on stderr.")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="Plain text output.", rich_help_panel="Output")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="Less on stderr.", rich_help_panel="Output")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="More on stderr.", rich_help_panel="Output")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,

@@ -9,12 +9,13 @@ pulls in hashlib and urllib).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from openclaw_audit.report.drift import Drift
 from openclaw_audit.report.model import FixResult, Report, Rule
 from openclaw_audit.report.targets import TargetResult
+from openclaw_audit.report.trend import TargetHistory
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class RenderOptions:
     include_suppressed: bool = False  # SARIF: also emit suppressed findings
     home: str = ""  # shortened to ~ in the fix block
     fix_command: str | None = None  # the --fix hint line; None: the fix block's default
+    # --history: each target's past runs (target path -> history), for trends and ages
+    history: Mapping[str, TargetHistory] | None = None
 
 
 Formatter = Callable[[Output, RenderOptions], str]

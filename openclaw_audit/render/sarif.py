@@ -9,7 +9,6 @@ then marked as accepted external suppressions.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from openclaw_audit import __version__
+from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import Finding, Report, Rule, Severity, SuppressedFinding
 from openclaw_audit.report.targets import TargetResult
 
@@ -192,12 +192,6 @@ def _result(
         sup["properties"] = sprops
         result["suppressions"] = [sup]
     return result
-
-
-def fingerprint(finding: Finding) -> str:
-    """Stable across runs and line moves: checkId plus the finding's subject (or detail)."""
-    _, subject = finding.identity
-    return hashlib.sha256(f"{finding.check_id}|{subject}".encode()).hexdigest()
 
 
 def artifact_uri(path: str, base: str) -> str:

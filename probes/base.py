@@ -32,6 +32,8 @@ class ProbeOptions:
     # checkId filter from --check/--skip-check: a probe whose every checkId is excluded
     # is not run at all (e.g. Docker is not contacted when sandbox.browser_container.* is skipped).
     wants: Callable[[str], bool] = field(default=lambda _check_id: True)
+    # --probe/--skip-probe: probe names to run; None runs all of them.
+    probes: frozenset[str] | None = None
 
 
 @dataclass(slots=True)

@@ -65,6 +65,8 @@ def probe_budget(probe: Probe, opts: ProbeOptions) -> float:
 
 
 def is_wanted(probe: Probe, opts: ProbeOptions) -> bool:
+    if opts.probes is not None and probe.name not in opts.probes:
+        return False
     return any(opts.wants(check_id) for check_id in probe.check_ids)
 
 

@@ -207,6 +207,7 @@ def _run_deep(
         token=options.probe_token,
         password=options.probe_password,
         wants=options.wants,
+        probes=options.probes,
     )
     findings, deep, secrets = run_probes_sync(ctx, opts, progress=progress)
     return list(findings), dict(deep), set(secrets)

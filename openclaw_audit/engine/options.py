@@ -36,6 +36,9 @@ class AuditOptions:
     advisories: AdvisoryDb | None = None  # loaded by the face: --advisories or the cache
     strict_config: bool = False  # a config the schema rejects is an input error (exit 2)
     config_schema: str | None = None  # validate against this schema file instead of 2026.9.6
+    # --probe/--skip-probe: the deep probes to run, by name (gateway, http, docker, mdns);
+    # None runs every probe. A probe left out is never started (it costs nothing).
+    probes: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         # A deadline below the floor, NaN or infinity is a typo, not a wish (trust.md §2).

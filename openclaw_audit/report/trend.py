@@ -29,3 +29,29 @@ class TargetHistory:
     target: str
     points: tuple[TrendPoint, ...] = ()
     first_seen: Mapping[str, str] = field(default_factory=dict)
+    drift: RunDrift | None = None  # this run against the previous one of the same target
+
+
+@dataclass(frozen=True, slots=True)
+class DriftItem:
+    """A finding as drift and notifications carry it (never its detail: titles and ids only)."""
+
+    check_id: str
+    severity: str
+    title: str
+    fingerprint: str
+    previous_severity: str | None = None  # escalated findings: the severity it rose from
+
+
+@dataclass(frozen=True, slots=True)
+class RunDrift:
+    """What changed in this run of a target against its last run (history) or its baseline
+    (scheduled-scans.md §4). ``probe_failed`` holds (probe name, error) for probes that failed
+    now and passed last time."""
+
+    target: str
+    run_id: int | None = None
+    new: tuple[DriftItem, ...] = ()
+    escalated: tuple[DriftItem, ...] = ()
+    resolved: tuple[DriftItem, ...] = ()
+    probe_failed: tuple[tuple[str, str], ...] = ()

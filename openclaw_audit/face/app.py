@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -22,7 +23,24 @@ from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
-from openclaw_audit.face.outputs import same_file, write_output, write_stderr
+from openclaw_audit.face.outputs import (
+    PUBLIC_FORMATS,
+    OutputPlan,
+    OutputRequest,
+    check_collisions,
+    mode_for,
+    plan_outputs,
+    previous_success,
+    write_output,
+    write_stderr,
+)
+from openclaw_audit.face.run_status import (
+    EXIT_PROBE,
+    annotate,
+    check_baseline_options,
+    probe_failures,
+    unbaselined,
+)
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import check_entries
@@ -35,6 +53,7 @@ from openclaw_audit.textsafe import one_line
 
 if TYPE_CHECKING:  # the engine itself is imported when an audit runs
     from openclaw_audit.engine.audit import AuditRun, ProgressFn
+    from openclaw_audit.render.formats import AuditOutput, RenderOptions
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +74,10 @@ class Invocation:
     quiet: bool = False
     verbose: bool = False
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
+    # every --output value: FMT=PATH or a plain PATH (which joins ``output``'s meaning)
+    outputs: tuple[str, ...] = ()
+    update_baseline: bool = False  # rewrite --baseline with this run's report afterwards
+    fail_on_probe_error: bool = False  # exit 4 when a probe that was asked for failed
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -68,27 +91,38 @@ def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
     return EXIT_OK
 
 
+def output_plan(inv: Invocation) -> OutputPlan:
+    """The run's outputs: ``output`` (a plain path) and every ``--output`` value."""
+    from openclaw_audit.render.formats import FORMATS
+
+    values = ([inv.output] if inv.output else []) + list(inv.outputs)
+    return plan_outputs(values, FORMATS, inv.fmt, quiet=inv.quiet)
+
+
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
-    check_inputs(inv.options, targets, baseline=inv.baseline, ignore_file=inv.ignore_file)
-    if inv.baseline and inv.output and same_file(inv.baseline, inv.output):
-        # The report would replace the very findings it is compared against (trust.md §6).
-        raise UsageError(
-            f"--output {inv.output} is the --baseline file: the run would overwrite its own "
-            "baseline; write the report elsewhere"
-        )
+    plan = output_plan(inv)
+    fresh_baseline = check_baseline_options(inv.baseline, inv.update_baseline, inv.dry_run)
+    baseline = None if fresh_baseline else inv.baseline
+    check_inputs(inv.options, targets, baseline=baseline, ignore_file=inv.ignore_file)
+    # The report must not replace the very findings it is compared against (trust.md §6).
+    check_collisions(plan, inv.baseline)
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
-    if inv.fix and inv.fmt == "sarif":
+    if inv.fix and "sarif" in {inv.fmt, *(r.fmt for r in plan.files)}:
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
-    if inv.sarif_include_suppressed and inv.fmt != "sarif":
+    if inv.sarif_include_suppressed and "sarif" not in {inv.fmt, *(r.fmt for r in plan.files)}:
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).
     ignore = load_ignore(inv.ignore_file) if inv.ignore_file else None
     if ignore is not None:
         check_entries(ignore, catalog_ids())
+    if fresh_baseline and not inv.quiet:
+        write_stderr(
+            one_line(f"baseline: {inv.baseline} does not exist yet; this run creates it") + "\n"
+        )
     post = PostProcess(
-        baseline=load_saved(inv.baseline) if inv.baseline else None,
+        baseline=load_saved(baseline) if baseline else None,
         ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
@@ -108,7 +142,20 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     )
     run, result = _audit_target(inv, post, scrubber, progress)
     _write(inv, [result], None, scrubber)
-    return exit_code_for([run.report], inv.fail_on)
+    return _final_code(inv, [result], exit_code_for([run.report], inv.fail_on), scrubber)
+
+
+def _final_code(
+    inv: Invocation, results: Sequence[TargetResult], code: int, scrubber: Scrubber
+) -> int:
+    """``--fail-on-probe-error``: exit 4 when a probe that ran failed, unless the run already
+    failed on its input (2). 4 wins over 1: with a probe down, the findings are incomplete."""
+    if not inv.fail_on_probe_error or code == EXIT_INPUT:
+        return code
+    failed = probe_failures(results)
+    for line in failed:
+        write_stderr(one_line(scrubber(line)) + "\n")
+    return EXIT_PROBE if failed else code
 
 
 def _audit_target(
@@ -121,9 +168,11 @@ def _audit_target(
     warnings go to stderr."""
     from openclaw_audit.engine.audit import run_audit
 
+    started = time.monotonic()
     run = run_audit(inv.options, post, progress=progress)
     scrubber.add(run.secrets)
-    result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
+    report = annotate(run, time.monotonic() - started)
+    result = TargetResult(inv.options.config_path or "", report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
     return run, result
 
@@ -163,7 +212,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         fix_command=run.ctx.cmd("openclaw security audit --fix"),
     )
     code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
-    return max(code, exit_code_for([run.report], inv.fail_on))
+    return _final_code(inv, [result], max(code, exit_code_for([run.report], inv.fail_on)), scrubber)
 
 
 def _execute_fleet(
@@ -182,9 +231,10 @@ def _execute_fleet(
             config_path=target,
             state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
         )
+        started = time.monotonic()
         run = run_audit(opts, post)
         learned.append(run.secrets)
-        return run.report, tuple(run.loaded.warnings)
+        return annotate(run, time.monotonic() - started), tuple(run.loaded.warnings)
 
     results = run_all(targets, audit_one)
     for secrets in learned:
@@ -193,7 +243,8 @@ def _execute_fleet(
     _write(inv, results, None, scrubber, fleet=True)
     if any(r.report is None for r in results):
         return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
-    return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)
+    code = exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)
+    return _final_code(inv, results, code, scrubber)
 
 
 def _warn(
@@ -230,10 +281,13 @@ def _write(
     home: str = "",
     fix_command: str | None = None,
 ) -> None:
+    """Render every output the run asked for (stdout, each --output, --update-baseline) from
+    the one report, then write them. Everything is rendered before anything is written, so a
+    renderer that fails leaves every file as it was; the metrics file never fails the run."""
     from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
+    plan = output_plan(inv)
     options = RenderOptions(
-        color=inv.color and inv.output is None,
         fleet=fleet,
         fix_run=inv.fix,
         include_suppressed=inv.sarif_include_suppressed,
@@ -244,7 +298,73 @@ def _write(
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
     safe_results = [redact_target(r, scrubber) for r in results]
     safe_fix = redact_fix(fix, scrubber) if fix is not None else None
-    write_output(FORMATS[inv.fmt](AuditOutput(safe_results, safe_fix), options), inv.output)
+    output = AuditOutput(safe_results, safe_fix)
+    rendered: list[tuple[OutputRequest | None, str]] = []
+    if plan.stdout:
+        color = replace(options, color=inv.color)
+        rendered.append((None, FORMATS[inv.fmt](output, color)))
+    for req in plan.files:
+        if req.fmt in PUBLIC_FORMATS:
+            text = _render_metrics(req, output, options, scrubber)
+            if text is not None:
+                rendered.append((req, text))
+            continue
+        rendered.append((req, FORMATS[req.fmt](output, options)))
+    baseline_text = _baseline_text(inv, results, scrubber, fleet) if inv.update_baseline else None
+    failed: list[AuditError] = []
+    for req, text in rendered:
+        if req is None:
+            write_output(text, None)
+            continue
+        try:
+            write_output(text, req.path, mode_for(req.fmt))
+        except AuditError as exc:
+            if req.fmt in PUBLIC_FORMATS:
+                _metrics_warning(req, exc.render(), scrubber)
+            else:
+                failed.append(exc)  # the other outputs are still written
+    if baseline_text is not None and inv.baseline and not failed:
+        write_output(baseline_text, inv.baseline)
+    if failed:
+        raise failed[0]
+
+
+def _render_metrics(
+    req: OutputRequest, output: AuditOutput, options: RenderOptions, scrubber: Scrubber
+) -> str | None:
+    """The metrics text, or None (and a warning) when it cannot be made: a scrape target
+    must never change the audit's exit code."""
+    from openclaw_audit.render.formats import FORMATS
+
+    try:
+        if any(r.report is None for r in output.results):
+            options = replace(options, previous_success=previous_success(req.path))
+        return FORMATS[req.fmt](output, options)
+    except Exception as exc:
+        log.debug("metrics rendering failed", exc_info=True)
+        _metrics_warning(req, f"{type(exc).__name__}", scrubber)
+        return None
+
+
+def _metrics_warning(req: OutputRequest, why: str, scrubber: Scrubber) -> None:
+    write_stderr(one_line(scrubber(f"warning: metrics file {req.path} not written: {why}")) + "\n")
+
+
+def _baseline_text(
+    inv: Invocation, results: Sequence[TargetResult], scrubber: Scrubber, fleet: bool
+) -> str | None:
+    """``--update-baseline``: this run's full report (the findings the old baseline hid
+    included) as JSON; None, with a warning, when a target could not be audited (its old
+    findings would be lost from the baseline)."""
+    from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
+
+    if any(r.report is None for r in results):
+        note = f"warning: baseline {inv.baseline} not updated: a target could not be audited"
+        write_stderr(one_line(note) + "\n")
+        return None
+    full = [replace(r, report=unbaselined(r.report)) for r in results if r.report is not None]
+    safe = [redact_target(r, scrubber) for r in full]
+    return FORMATS["json"](AuditOutput(safe), RenderOptions(fleet=fleet))
 
 
 def _progress_printer():  # type: ignore[no-untyped-def]

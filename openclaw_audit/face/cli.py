@@ -151,12 +151,13 @@ def main_command(
         typer.Option("-f", "--format", help="Output format.", rich_help_panel="Output"),
     ] = None,
     output: Annotated[
-        Path | None,
+        list[str] | None,
         typer.Option(
             "-o",
             "--output",
-            metavar="PATH",
-            help="Write the report to FILE instead of stdout.",
+            metavar="[FMT=]PATH",
+            help="PATH: write the report there instead of stdout. FMT=PATH (repeatable): "
+            "also write that format (text, json, sarif, metrics, ...) from the same run.",
             rich_help_panel="Output",
         ),
     ] = None,
@@ -225,6 +226,14 @@ def main_command(
             rich_help_panel="CI policy",
         ),
     ] = FailOn.none,
+    fail_on_probe_error: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-probe-error",
+            help="Exit 4 when a live probe that was asked for could not run or failed.",
+            rich_help_panel="CI policy",
+        ),
+    ] = False,
     check: Annotated[
         list[str] | None,
         typer.Option(
@@ -266,6 +275,14 @@ def main_command(
             rich_help_panel="Suppressions and baselines",
         ),
     ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline",
+            help="After the run, rewrite the --baseline file with this run's full report.",
+            rich_help_panel="Suppressions and baselines",
+        ),
+    ] = False,
     advisories: Annotated[
         Path | None,
         typer.Option(
@@ -329,7 +346,6 @@ def main_command(
                 options=options,
                 configs=tuple(config or ()),
                 fmt=out_format.value,
-                output=str(output) if output else None,
                 fix=fix,
                 dry_run=dry_run,
                 fail_on=fail_on.value,
@@ -340,6 +356,9 @@ def main_command(
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
+                outputs=tuple(output or ()),
+                update_baseline=update_baseline,
+                fail_on_probe_error=fail_on_probe_error,
             ),
             scrubber,
         )

@@ -52,6 +52,9 @@ class RenderOptions:
     fix_command: str | None = None  # the --fix hint line; None: the fix block's default
     # --history: each target's past runs (target path -> history), for trends and ages
     history: Mapping[str, TargetHistory] | None = None
+    # metrics: when a run last completed, from the previous metrics file (kept when this run
+    # could not audit every target)
+    previous_success: float | None = None
 
 
 Formatter = Callable[[Output, RenderOptions], str]
@@ -131,8 +134,19 @@ def render_sarif(output: Output, options: RenderOptions) -> str:
     return sarif.render(output.results, include_suppressed=options.include_suppressed)
 
 
+def render_metrics(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has metrics")
+    from openclaw_audit.render import metrics
+
+    return metrics.render(
+        output.results, history=options.history, previous_success=options.previous_success
+    )
+
+
 FORMATS: dict[str, Formatter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
+    "metrics": render_metrics,
 }

@@ -1,0 +1,106 @@
+"""Each live probe's outcome, read from ``report.deep`` (scheduled-scans.md §5, §7).
+
+One reading for everyone who asks "did the probe work?": ``--fail-on-probe-error`` (exit 4),
+the Prometheus ``probe_up`` gauges, and anything else that reports probe outcomes. A probe that
+did not run has no section and no status.
+
+- gateway: ``ok`` is the probe's own verdict; anything else (refused, timed out, rejected) is
+  a failure.
+- http: a failure when the probe recorded an error or no endpoint answered at all
+  (every one unreachable or timed out).
+- docker: ``skipped`` (no SDK, no socket, access denied) is a failure only when the config
+  turns sandboxing on (the report's ``meta["sandboxConfigured"]``); a timeout always is.
+- mdns: a failure when the browse could not run (no multicast socket, timeout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from openclaw_audit.report.model import Report
+
+OK = "ok"
+FAILED = "failed"
+SKIPPED = "skipped"
+
+PROBES = ("gateway", "http", "docker", "mdns")  # canonical order, as the runner reports them
+_NO_ANSWER = frozenset({"unreachable", "timeout"})
+# Where each probe's section records how long it took, in milliseconds (``durationMs`` first,
+# when a probe records it).
+_DURATION_KEYS = {
+    "gateway": ("durationMs", "latencyMs"),
+    "http": ("durationMs",),
+    "docker": ("durationMs", "elapsedMs"),
+    "mdns": ("durationMs", "browseMs"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeStatus:
+    name: str
+    state: str  # OK, FAILED or SKIPPED
+    error: str | None = None  # why it failed or was skipped (already redacted text)
+    duration_s: float | None = None
+
+    @property
+    def up(self) -> bool:
+        return self.state == OK
+
+
+def probe_statuses(report: Report) -> list[ProbeStatus]:
+    """The status of every probe that ran, in canonical order (none without ``--deep``)."""
+    deep = report.deep or {}
+    sandbox = bool(report.meta.get("sandboxConfigured"))
+    out: list[ProbeStatus] = []
+    for name in (*PROBES, *sorted(k for k in deep if k not in PROBES)):
+        section = deep.get(name)
+        if not isinstance(section, Mapping):
+            continue
+        state, error = _judge(name, section, sandbox)
+        out.append(ProbeStatus(name, state, error, _duration(name, section)))
+    return out
+
+
+def failed_probes(report: Report) -> list[ProbeStatus]:
+    return [s for s in probe_statuses(report) if s.state == FAILED]
+
+
+def _judge(name: str, section: Mapping[str, Any], sandbox: bool) -> tuple[str, str | None]:
+    error = _text(section.get("error"))
+    if name == "gateway":
+        return (OK, None) if section.get("ok") is True else (FAILED, error or "gateway unreachable")
+    if name == "http":
+        if error:
+            return FAILED, error
+        endpoints = section.get("endpoints")
+        results = (
+            [ep.get("result") for ep in (endpoints or {}).values() if isinstance(ep, Mapping)]
+            if isinstance(endpoints, Mapping)
+            else []
+        )
+        if results and all(r in _NO_ANSWER for r in results):
+            return FAILED, "no endpoint answered"
+        return OK, None
+    if name == "docker":
+        if section.get("timedOut"):
+            return FAILED, "Docker did not answer in time"
+        skipped = _text(section.get("skipped"))
+        if skipped:
+            return (FAILED if sandbox else SKIPPED), skipped
+        return (OK, None) if section.get("ok", True) else (FAILED, error or "failed")
+    # mdns and any probe added later: an error means it could not do its work.
+    return (FAILED, error) if error else (OK, None)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _duration(name: str, section: Mapping[str, Any]) -> float | None:
+    for key in _DURATION_KEYS.get(name, ("durationMs",)):
+        value = section.get(key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+            return value / 1000.0
+    return None

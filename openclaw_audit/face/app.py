@@ -169,7 +169,12 @@ def _audit_target(
     from openclaw_audit.engine.audit import run_audit
 
     started = time.monotonic()
-    run = run_audit(inv.options, post, progress=progress)
+    try:
+        run = run_audit(inv.options, post, progress=progress)
+    except AuditError as exc:
+        # The metrics file still records the run, so "last success" falls behind "last run".
+        _write_failed_metrics(inv, TargetResult(inv.options.config_path or "", error=exc))
+        raise
     scrubber.add(run.secrets)
     report = annotate(run, time.monotonic() - started)
     result = TargetResult(inv.options.config_path or "", report, None, _warnings(run.loaded))
@@ -344,6 +349,24 @@ def _render_metrics(
         log.debug("metrics rendering failed", exc_info=True)
         _metrics_warning(req, f"{type(exc).__name__}", scrubber)
         return None
+
+
+def _write_failed_metrics(inv: Invocation, failed: TargetResult) -> None:
+    """The metrics files of a run whose one target could not be audited: the run's time and
+    the last success carried over, no per-target series."""
+    from openclaw_audit.render.formats import AuditOutput, RenderOptions
+
+    scrubber = Scrubber()
+    for req in output_plan(inv).files:
+        if req.fmt not in PUBLIC_FORMATS:
+            continue
+        text = _render_metrics(req, AuditOutput([failed]), RenderOptions(), scrubber)
+        if text is None:
+            continue
+        try:
+            write_output(text, req.path, mode_for(req.fmt))
+        except AuditError as exc:
+            _metrics_warning(req, exc.render(), scrubber)
 
 
 def _metrics_warning(req: OutputRequest, why: str, scrubber: Scrubber) -> None:

@@ -101,6 +101,42 @@ def test_output_collisions_are_input_errors(
     assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
 
 
+def test_an_output_never_replaces_an_input(tmp_path: Path) -> None:
+    cfg = target(tmp_path, "gw", CALM)
+    before = cfg.read_bytes()
+    proc = run("--config", str(cfg), "-o", f"json={cfg}")
+    assert proc.returncode == 2 and "is the config file" in proc.stderr
+    assert cfg.read_bytes() == before
+    ignore = tmp_path / "ignore.toml"
+    ignore.write_text("")
+    proc = run("--config", str(cfg), "--ignore-file", str(ignore), "-o", str(ignore))
+    assert proc.returncode == 2 and "is the ignore file" in proc.stderr
+    assert ignore.read_text() == ""
+
+
+def test_fix_runs_refuse_a_sarif_output(tmp_path: Path) -> None:
+    cfg = target(tmp_path, "gw", CALM)
+    proc = run("--config", str(cfg), "--fix", "--dry-run", "-o", f"sarif={tmp_path}/r.sarif")
+    assert proc.returncode == 2 and "sarif is not supported" in proc.stderr
+    proc = run("--config", str(cfg), "--fix", "--dry-run", "-o", f"json={tmp_path}/r.json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["fix"]["dryRun"] is True
+
+
+def test_fleet_metrics_with_a_target_that_cannot_be_audited(tmp_path: Path) -> None:
+    good = target(tmp_path, "a", RISKY)
+    bad = target(tmp_path, "b", "{broken")
+    prom = tmp_path / "m.prom"
+    assert run("--config", str(good), "-o", f"metrics={prom}").returncode == 0
+    success = [line for line in prom.read_text().splitlines() if "last_success" in line][-1]
+    proc = run("--config", str(good), "--config", str(bad), "-o", f"metrics={prom}")
+    assert proc.returncode == 2
+    text = prom.read_text()
+    assert f'openclaw_audit_findings{{target="{good}",severity="critical"}} 1' in text
+    assert str(bad) not in text  # no series for a target that was not audited
+    assert success in text.splitlines()  # the last success is the earlier run's
+
+
 def _invocation(cfg: Path, *outputs: str, **kw: Any) -> Invocation:
     return Invocation(
         options=AuditOptions(config_path=str(cfg), state_dir=str(cfg.parent)),

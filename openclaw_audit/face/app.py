@@ -106,7 +106,8 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     baseline = None if fresh_baseline else inv.baseline
     check_inputs(inv.options, targets, baseline=baseline, ignore_file=inv.ignore_file)
     # The report must not replace the very findings it is compared against (trust.md §6).
-    check_collisions(plan, inv.baseline)
+    inputs = [("config file", t) for t in targets]
+    check_collisions(plan, inv.baseline, [*inputs, ("ignore file", inv.ignore_file or "")])
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and "sarif" in {inv.fmt, *(r.fmt for r in plan.files)}:

@@ -98,9 +98,19 @@ def plan_outputs(
     return OutputPlan(files=files, stdout=stdout)
 
 
-def check_collisions(plan: OutputPlan, baseline: str | None) -> None:
-    """Exit 2 when two outputs name one file, or an output is the --baseline file (a run must
-    never overwrite what it compares against; --update-baseline is the explicit way)."""
+def check_collisions(
+    plan: OutputPlan, baseline: str | None, inputs: Sequence[tuple[str, str]] = ()
+) -> None:
+    """Exit 2 when two outputs name one file, an output is the --baseline file (a run must
+    never overwrite what it compares against; --update-baseline is the explicit way), or an
+    output is one of the run's inputs (``inputs``: (what, path), e.g. the audited config)."""
+    for req in plan.files:
+        for what, path in inputs:
+            if os.path.lexists(path) and same_file(path, req.path):
+                raise UsageError(
+                    f"--output {req.path} is the {what}: the report would replace it; "
+                    "write the report elsewhere"
+                )
     seen: list[OutputRequest] = []
     for req in plan.files:
         for other in seen:

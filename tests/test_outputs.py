@@ -316,6 +316,26 @@ def test_fail_on_probe_error_exit_4(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert execute(static, Scrubber()) == 0
 
 
+@pytest.mark.parametrize(("sandbox", "code"), [("all", 4), ("off", 0)])
+def test_docker_socket_missing_fails_only_when_sandboxing_is_on(
+    tmp_path: Path, sandbox: str, code: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    cfg = target(
+        tmp_path, "gw", json.dumps({"agents": {"defaults": {"sandbox": {"mode": sandbox}}}})
+    )
+    opts = AuditOptions(
+        config_path=str(cfg),
+        state_dir=str(cfg.parent),
+        deep=True,
+        timeout=0.5,
+        probes=frozenset({"docker"}),
+        env={"HOME": str(tmp_path), "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"},
+    )
+    inv = Invocation(options=opts, configs=(str(cfg),), quiet=True, fail_on_probe_error=True)
+    assert execute(inv, Scrubber()) == code
+    assert ("probe docker failed: " in capsys.readouterr().err) == (code == 4)
+
+
 def test_probe_outcomes_in_the_metrics_file(tmp_path: Path) -> None:
     cfg = target(tmp_path, "gw", CALM)
     prom = tmp_path / "m.prom"

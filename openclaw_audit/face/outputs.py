@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -29,21 +28,30 @@ STDOUT_NAMES = ("-", "/dev/stdout")
 # node_exporter runs as another user and must read the metrics file; every other output may
 # name paths and hostnames, so only its owner reads it.
 PUBLIC_FORMATS = frozenset({"metrics"})
-_FORMAT_NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
 
 def mode_for(fmt: str) -> int:
     return 0o644 if fmt in PUBLIC_FORMATS else 0o600
 
 
-@dataclass(frozen=True, slots=True)
+def _looks_like_format(name: str) -> bool:
+    """``yaml`` in ``yaml=out.yaml``: lower-case ASCII letters, digits, ``-`` and ``_``."""
+    return (
+        bool(name)
+        and name[0].isalpha()
+        and all(c.isascii() and (c.islower() or c.isdigit() or c in "-_") for c in name)
+    )
+
+
+# Plain frozen dataclasses: a slotted one is built twice at import, on every cold start.
+@dataclass(frozen=True)
 class OutputRequest:
     fmt: str
     path: str
     plain: bool = False  # a plain --output PATH: the --format output, instead of stdout
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class OutputPlan:
     files: tuple[OutputRequest, ...] = ()
     stdout: bool = True  # whether the --format output goes to stdout
@@ -65,7 +73,7 @@ def parse_output(value: str, known: Collection[str], default_fmt: str) -> Output
                 f"use --format {head} to print {head} there"
             )
         return OutputRequest(head, tail)
-    if sep and _FORMAT_NAME.fullmatch(head):
+    if sep and _looks_like_format(head):
         raise UsageError(
             f"--output {value}: unknown output format {head!r} (known: {', '.join(sorted(known))})",
             hint=f"for a file whose name holds '=', write ./{value}",

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 from openclaw_audit.errors import UsageError
 from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode
 from openclaw_audit.report.model import Report
-from openclaw_audit.report.probe_status import failed_probes
 from openclaw_audit.report.targets import TargetResult
 
 if TYPE_CHECKING:
@@ -42,6 +41,8 @@ def sandbox_configured(run: AuditRun) -> bool:
 
 def probe_failures(results: Sequence[TargetResult]) -> list[str]:
     """One line per failed probe (``--fail-on-probe-error``), the target named in a fleet."""
+    from openclaw_audit.report.probe_status import failed_probes  # only when asked
+
     lines = []
     named = len(results) > 1
     for r in results:

@@ -37,7 +37,7 @@ _DURATION_KEYS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class ProbeStatus:
     name: str
     state: str  # OK, FAILED or SKIPPED

@@ -80,6 +80,7 @@ def test_plain_output_keeps_its_meaning_and_quiet_silences_stdout(tmp_path: Path
         (["json={d}/base.json"], "is the --baseline file"),
         (["{d}/base.json"], "is the --baseline file"),
         (["yaml={d}/x"], "unknown output format 'yaml'"),
+        (["JSON={d}/x"], "unknown output format 'JSON'"),
         (["json=-"], "stdout carries the --format output"),
         (["{d}/x", "{d}/y"], "only one --output PATH without a format"),
     ],

@@ -35,11 +35,12 @@ def mode_for(fmt: str) -> int:
 
 
 def _looks_like_format(name: str) -> bool:
-    """``yaml`` in ``yaml=out.yaml``: lower-case ASCII letters, digits, ``-`` and ``_``."""
+    """``yaml`` in ``yaml=out.yaml`` (or ``JSON`` in ``JSON=out.json``, a typo): ASCII
+    letters, digits, ``-`` and ``_``, starting with a letter."""
     return (
         bool(name)
         and name[0].isalpha()
-        and all(c.isascii() and (c.islower() or c.isdigit() or c in "-_") for c in name)
+        and all(c.isascii() and (c.isalnum() or c in "-_") for c in name)
     )
 
 

@@ -57,10 +57,6 @@ class OutputPlan:
     files: tuple[OutputRequest, ...] = ()
     stdout: bool = True  # whether the --format output goes to stdout
 
-    @property
-    def plain(self) -> OutputRequest | None:
-        return next((r for r in self.files if r.plain), None)
-
 
 def parse_output(value: str, known: Collection[str], default_fmt: str) -> OutputRequest:
     """``FMT=PATH`` when FMT is a known format, else a plain path (``./a=b`` names a file)."""

@@ -83,6 +83,7 @@ def test_plain_output_keeps_its_meaning_and_quiet_silences_stdout(tmp_path: Path
         (["JSON={d}/x"], "unknown output format 'JSON'"),
         (["json=-"], "stdout carries the --format output"),
         (["{d}/x", "{d}/y"], "only one --output PATH without a format"),
+        (["json={d}/no-such-dir/x"], "no-such-dir does not exist"),
     ],
 )
 def test_output_collisions_are_input_errors(

@@ -28,6 +28,7 @@ from openclaw_audit.face.outputs import (
     OutputPlan,
     OutputRequest,
     check_collisions,
+    check_directories,
     mode_for,
     plan_outputs,
     previous_success,
@@ -108,6 +109,9 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     # The report must not replace the very findings it is compared against (trust.md §6).
     inputs = [("config file", t) for t in targets]
     check_collisions(plan, inv.baseline, [*inputs, ("ignore file", inv.ignore_file or "")])
+    check_directories([r.path for r in plan.files if r.fmt not in PUBLIC_FORMATS])
+    if fresh_baseline and inv.baseline:
+        check_directories([inv.baseline], "--baseline")
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and "sarif" in {inv.fmt, *(r.fmt for r in plan.files)}:

@@ -132,6 +132,16 @@ def check_collisions(
             )
 
 
+def check_directories(paths: Sequence[str], flag: str = "--output") -> None:
+    """Exit 2 before any auditing work when an output's directory does not exist (a long
+    --deep run should not fail only at the end). Metrics files are left out: theirs is a
+    warning after the run, never an exit code."""
+    for path in paths:
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise UsageError(f"{flag} {path}: directory {parent} does not exist")
+
+
 # The reader is gone: nothing to tell anyone, nobody to tell it to.
 _GONE = (errno.EPIPE, errno.EBADF, errno.ECONNRESET)
 

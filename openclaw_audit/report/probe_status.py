@@ -58,6 +58,8 @@ def probe_statuses(report: Report) -> list[ProbeStatus]:
         section = deep.get(name)
         if not isinstance(section, Mapping):
             continue
+        if name not in PROBES and section.get("attempted") is not True:
+            continue  # a section of facts, not a probe of its own
         state, error = _judge(name, section, sandbox)
         out.append(ProbeStatus(name, state, error, _duration(name, section)))
     return out

@@ -95,6 +95,8 @@ class GatewayFacts:
     latency_ms: int | None = None
     auth_warning: str | None = None
     via: str | None = None  # "ssh user@host": the probe went through this SSH tunnel
+    timeout_s: float | None = None  # the probe timer (deepTimeoutMs), for the failure text
+    sent: tuple[str, ...] = ()  # the kinds of credential the probe sent: "token", "password"
 
 
 def effective_error(facts: GatewayFacts) -> str | None:
@@ -123,20 +125,66 @@ def gateway_section(facts: GatewayFacts) -> dict[str, Any]:
         "serverVersion": facts.server_version,
         "scopes": list(facts.scopes) if facts.scopes is not None else None,
         "latencyMs": facts.latency_ms,
+        **({"timeoutMs": int(facts.timeout_s * 1000)} if facts.timeout_s is not None else {}),
         **({"via": facts.via} if facts.via else {}),
     }
+
+
+def what_happened(facts: GatewayFacts) -> str:
+    """The probe's failure in words: what the user needs to tell a dead gateway from a wrong
+    credential. The gateway's own message stays quoted (``deep.gateway.error`` keeps it exact)."""
+    error = (facts.error or "").strip()
+    lowered = error.lower()
+    within = f" within {facts.timeout_s:g} s" if facts.timeout_s is not None else ""
+    if not facts.attempted:
+        return f"not contacted: {error}" if error else "not contacted"
+    if not error:
+        return "gateway unreachable"
+    if error == "timeout":
+        if facts.hello_ok:
+            return f"authenticated, but no answer to the read-only calls{within}"
+        return f"no answer{within}"
+    if facts.hello_ok:
+        return (
+            f"{error} (authentication succeeded: the gateway accepted the handshake, "
+            "but a read-only call failed afterwards)"
+        )
+    if error.startswith("connect ECONNREFUSED"):
+        return f"connection refused (nothing listens there; is the gateway running?) [{error}]"
+    rejected = _rejected_credential(lowered, facts.sent)
+    if rejected:
+        return f"{rejected} (gateway: {error})"
+    return error
+
+
+def _rejected_credential(lowered: str, sent: tuple[str, ...]) -> str | None:
+    if "token mismatch" in lowered:
+        return "token rejected"
+    if "password mismatch" in lowered:
+        return "password rejected"
+    if not sent and ("device identity required" in lowered or "unauthorized" in lowered):
+        return "no credential was sent and the gateway requires one"
+    if sent and "unauthorized" in lowered:
+        return f"{' and '.join(sent)} rejected"
+    return None
+
+
+def failure_detail(facts: GatewayFacts) -> str:
+    """``gateway.probe_failed`` detail: the URL (and route), what happened, the auth warning."""
+    happened = what_happened(facts)
+    if facts.url:
+        route = f" (via {facts.via})" if facts.via else ""
+        happened = f"{facts.url}{route}: {happened}"
+    if facts.auth_warning:
+        happened = f"{happened}; {facts.auth_warning}"
+    return happened
 
 
 def gateway_findings(ctx: AuditContext, facts: GatewayFacts) -> list[Finding]:
     out: list[Finding] = []
     location = Location(uri=facts.url) if facts.url else None
     if not facts.ok:
-        detail = effective_error(facts) or "gateway unreachable"
-        if facts.hello_ok:
-            detail += (
-                " (authentication succeeded: the gateway accepted the handshake, "
-                "but a read-only call failed afterwards)"
-            )
+        detail = failure_detail(facts)
         out.append(
             PROBE_FAILED.finding(
                 detail,

@@ -210,4 +210,25 @@ def _run_deep(
         probes=options.probes,
     )
     findings, deep, secrets = run_probes_sync(ctx, opts, progress=progress)
-    return list(findings), dict(deep), set(secrets)
+    return list(findings), with_skipped(deep, options), set(secrets)
+
+
+def with_skipped(deep: dict[str, object], options: AuditOptions) -> dict[str, object]:
+    """``report.deep`` in canonical order, naming every probe that did not run and why."""
+    from openclaw_audit.probes.selection import (
+        PROBE_NAMES,
+        SKIPPED_BY_NAME,
+        UNAVAILABLE,
+        skipped_section,
+    )
+
+    out: dict[str, object] = {}
+    for name in PROBE_NAMES:
+        if name in deep:
+            out[name] = deep[name]
+        elif options.probes is not None and name not in options.probes:
+            out[name] = skipped_section(SKIPPED_BY_NAME)
+        else:
+            out[name] = skipped_section(UNAVAILABLE)
+    out.update((k, v) for k, v in deep.items() if k not in out)
+    return out

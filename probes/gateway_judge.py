@@ -11,6 +11,8 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import define
+from openclaw_audit.facts.gateway import unset_credentials, unset_note
+from openclaw_audit.probes.gateway_target import target_mode
 from openclaw_audit.report.model import Finding, Location, Severity
 
 PROBE_FAILED = define(
@@ -180,11 +182,23 @@ def failure_detail(facts: GatewayFacts) -> str:
     return happened
 
 
+_REMOTE_CREDENTIALS = (("gateway", "remote", "token"), ("gateway", "remote", "password"))
+
+
+def _unset_note(ctx: AuditContext) -> str:
+    """The probe's credential is an unset ``${VAR}`` here: say which and where to put it."""
+    paths = _REMOTE_CREDENTIALS if target_mode(ctx) == "remote" else None
+    return unset_note(ctx, unset_credentials(ctx, paths) if paths else None)
+
+
 def gateway_findings(ctx: AuditContext, facts: GatewayFacts) -> list[Finding]:
     out: list[Finding] = []
     location = Location(uri=facts.url) if facts.url else None
+    note = _unset_note(ctx) if not facts.sent else ""
     if not facts.ok:
         detail = failure_detail(facts)
+        if note and facts.attempted:
+            detail = f"{detail}. {note}"
         out.append(
             PROBE_FAILED.finding(
                 detail,
@@ -196,7 +210,8 @@ def gateway_findings(ctx: AuditContext, facts: GatewayFacts) -> list[Finding]:
     if facts.auth_warning:
         out.append(
             PROBE_AUTH_SECRETREF.finding(
-                facts.auth_warning, subject=facts.auth_warning.split(" ", 1)[0]
+                f"{facts.auth_warning} {note}" if note else facts.auth_warning,
+                subject=facts.auth_warning.split(" ", 1)[0],
             )
         )
     return out

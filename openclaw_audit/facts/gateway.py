@@ -13,6 +13,7 @@ leaks them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,63 @@ def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> Re
         token_source=token_source,
         password_source=password_source,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Credentials absent because a ${VAR} is unset (trust.md §4, output-ux.md §2)
+# ---------------------------------------------------------------------------------------------
+
+_LOCAL_CREDENTIALS = (("gateway", "auth", "token"), ("gateway", "auth", "password"))
+_FILE_FLAG = {"token": "--token-file", "password": "--password-file"}
+
+
+@dataclass(frozen=True, slots=True)
+class UnsetCredential:
+    """A gateway credential that is absent here only because its ``${VAR}`` is unset."""
+
+    path: tuple[str, ...]
+    var: str
+
+    @property
+    def kind(self) -> str:
+        return self.path[-1]
+
+
+def unset_credentials(
+    ctx: AuditContext, paths: tuple[tuple[str, ...], ...] = _LOCAL_CREDENTIALS
+) -> tuple[UnsetCredential, ...]:
+    """Credentials at ``paths`` whose ``${VAR}`` is unset and that nothing else supplied
+    (``OPENCLAW_GATEWAY_TOKEN``, ``--token``): the gateway host may well have them."""
+    if not ctx.unresolved_vars:
+        return ()
+    auth = resolve_gateway_auth(ctx)
+    out = []
+    for path in paths:
+        var = ctx.unresolved_vars.get(path)
+        supplied = getattr(auth, path[-1], None) if path in _LOCAL_CREDENTIALS else None
+        if var is not None and supplied is None:
+            out.append(UnsetCredential(path, var))
+    return tuple(out)
+
+
+def unset_note(ctx: AuditContext, credentials: tuple[UnsetCredential, ...] | None = None) -> str:
+    """One sentence per unset credential naming the variable (never a value) and where it
+    could come from; empty when no credential is absent for that reason."""
+    creds = unset_credentials(ctx) if credentials is None else credentials
+    where = os.path.join(ctx.paths.state_dir, ".env")
+    return " ".join(
+        f"${{{c.var}}} is unset in this environment ({'.'.join(c.path)}); put it in {where} "
+        f"or pass {_FILE_FLAG.get(c.kind, '--token-file')}."
+        for c in creds
+    )
+
+
+def explain_absent(ctx: AuditContext, detail: str) -> tuple[str, str | None]:
+    """(detail, subject) of a finding that reads "no credential": the unset-variable note is
+    appended, and the subject stays the detail without it, so the finding's identity
+    (baselines, fingerprints) does not depend on this shell's environment."""
+    note = unset_note(ctx)
+    return (f"{detail} {note}", detail) if note else (detail, None)
 
 
 def provides_http_auth(auth: ResolvedGatewayAuth) -> bool:

@@ -12,7 +12,6 @@ from typing import Any
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import define
 from openclaw_audit.facts.gateway import unset_credentials, unset_note
-from openclaw_audit.probes.gateway_target import target_mode
 from openclaw_audit.report.model import Finding, Location, Severity
 
 PROBE_FAILED = define(
@@ -187,6 +186,9 @@ _REMOTE_CREDENTIALS = (("gateway", "remote", "token"), ("gateway", "remote", "pa
 
 def _unset_note(ctx: AuditContext) -> str:
     """The probe's credential is an unset ``${VAR}`` here: say which and where to put it."""
+    # Imported here: the catalog loads this judge on the static path, the target only runs live.
+    from openclaw_audit.probes.gateway_target import target_mode
+
     paths = _REMOTE_CREDENTIALS if target_mode(ctx) == "remote" else None
     return unset_note(ctx, unset_credentials(ctx, paths) if paths else None)
 

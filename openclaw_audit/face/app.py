@@ -119,10 +119,14 @@ def _audit_target(
     """Audit the one target of a single or --fix run; its secrets join the redactor and its
     warnings go to stderr (after the live probe rows are gone)."""
     from openclaw_audit.engine.audit import run_audit
-    from openclaw_audit.face.progress import probe_progress
 
-    with probe_progress(live_progress, sys.stderr) as progress:
-        run = run_audit(inv.options, post, progress=progress)
+    if live_progress:
+        from openclaw_audit.face.progress import probe_progress
+
+        with probe_progress(True, sys.stderr) as progress:
+            run = run_audit(inv.options, post, progress=progress)
+    else:
+        run = run_audit(inv.options, post)
     scrubber.add(run.secrets)
     result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)

@@ -28,8 +28,12 @@ PROBE_FAILED = define(
 With `--deep`, the auditor opens a WebSocket to the gateway (the URL from
 `OPENCLAW_GATEWAY_URL`, `gateway.remote.url` in remote mode, or `ws(s)://127.0.0.1:<port>`),
 identifies as a read-only CLI client and makes four read-only calls (`health`, `status`,
-`system-presence`, `config.get`). This finding means that did not complete; the detail carries
-the gateway's or the transport's error (URLs redacted).
+`system-presence`, `config.get`). This finding means that did not complete; the detail names
+the URL and what happened (`no answer within 5 s`, `connection refused`, `token rejected`,
+`no credential was sent and the gateway requires one`), quoting the gateway's or the
+transport's own error (URLs redacted; `deep.gateway.error` keeps it verbatim). When the
+credential is an unset `${VAR}` in this shell, the detail says which variable and where to
+put it.
 
 ## Why
 A gateway that cannot be reached or that rejects the configured credentials cannot be verified

@@ -159,16 +159,16 @@ def http_facts(sec: Section) -> tuple[list[str], list[str]]:
             facts.append(f"{_s(path)} {_s(ep)}")
             continue
         status = ep.get("status")
-        shown = f"POST {_s(path)} → {_s(status) if status is not None else 'no answer'}"
-        facts.append(f"{shown} {_s(ep.get('result'))}")
+        answer = f"{_s(status)} " if status is not None else ""
+        facts.append(f"POST {_s(path)} → {answer}{_s(ep.get('result'))}")
         facts.extend(_extras(ep, ("status", "result")))
     accepted = sec.get("credentialAccepted")
     if accepted is True:
         facts.append("credential accepted")
     elif accepted is False:
         facts.append("credential rejected")
-    elif endpoints:
-        facts.append("no credential tested")
+    elif http_outcome(sec) == ENFORCED:
+        facts.append("no credential to test")
     if sec.get("error"):
         facts.append(f"error: {_s(sec['error'])}")
     return facts + _extras(sec, _HTTP_KEYS), []

@@ -212,7 +212,11 @@ def test_http_row_says_status_verdict_and_credential() -> None:
     assert row(block({"http": {**HTTP_ENFORCED, "credentialAccepted": False}}), "http").endswith(
         "credential rejected"
     )
-    assert "no answer timeout" in row(block({"http": HTTP_TIMEOUT}), "http")
+    timed_out = row(block({"http": HTTP_TIMEOUT}), "http")
+    assert "POST /tools/invoke → timeout" in timed_out
+    assert "credential" not in timed_out  # nothing to say about a credential never tested
+    no_credential = {**HTTP_ENFORCED, "credentialAccepted": None}
+    assert row(block({"http": no_credential}), "http").endswith("no credential to test")
 
 
 def test_docker_rows_list_containers_or_why_skipped() -> None:

@@ -9,7 +9,12 @@ from typing import Any
 
 from builders import make_ctx, run_checks
 from openclaw_audit.engine.live_evidence import auth_proven, with_live_evidence
-from openclaw_audit.facts.gateway import explain_absent, unset_credentials, unset_note
+from openclaw_audit.facts.gateway import (
+    explain_absent,
+    resolve_gateway_auth,
+    unset_credentials,
+    unset_note,
+)
 from openclaw_audit.report.fingerprint import fingerprint
 
 TOKEN = ("gateway", "auth", "token")
@@ -40,9 +45,25 @@ def test_unset_credentials_and_note() -> None:
     )
 
 
+def test_the_auth_resolution_reports_it() -> None:
+    auth = resolve_gateway_auth(ctx_with({TOKEN: "GW_TOKEN"}))
+    assert auth.token is None
+    assert [(c.path, c.var, c.kind) for c in auth.unset] == [(TOKEN, "GW_TOKEN", "token")]
+    assert resolve_gateway_auth(ctx_with({})).unset == ()
+
+
 def test_a_credential_from_elsewhere_is_not_absent() -> None:
     ctx = ctx_with({TOKEN: "GW_TOKEN"}, env={"OPENCLAW_GATEWAY_TOKEN": "t" * 40})
     assert unset_credentials(ctx) == () and unset_note(ctx) == ""
+    assert resolve_gateway_auth(ctx).unset == ()
+
+
+def test_remote_credentials_are_read_as_they_are() -> None:
+    remote = ("gateway", "remote", "token")
+    ctx = ctx_with({remote: "REMOTE_T"})
+    assert unset_credentials(ctx) == ()  # not a local credential
+    [cred] = unset_credentials(ctx, (remote,))
+    assert (cred.path, cred.var) == (remote, "REMOTE_T")
 
 
 def test_explain_absent_keeps_the_identity() -> None:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import Stage, define, load_catalog
@@ -148,6 +149,7 @@ def run_audit(
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
         ctx = replace(ctx, live=deep_section)
     findings.extend(run_static(ctx, options.wants, after_live))
+    findings = anchored(findings, ctx.config)
     if loaded.unresolved_vars:
         findings = explain_unset(findings, loaded.unresolved_vars, loaded.paths.state_dir)
     raw = Report(

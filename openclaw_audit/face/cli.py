@@ -44,6 +44,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
 
 
 class FailOn(StrEnum):
@@ -168,6 +169,26 @@ def main_command(
             rich_help_panel="Output",
         ),
     ] = False,
+    sarif_category: Annotated[
+        str | None,
+        typer.Option(
+            "--sarif-category",
+            metavar="NAME",
+            help="With --format sarif: the run's category (automationDetails.id NAME/), to "
+            "upload several audits of one repository side by side.",
+            rich_help_panel="Output",
+        ),
+    ] = None,
+    sarif_base: Annotated[
+        str | None,
+        typer.Option(
+            "--sarif-base",
+            metavar="DIR",
+            help="With --format sarif or github: make file paths relative to DIR (default: "
+            "the working directory; use the repository root).",
+            rich_help_panel="Output",
+        ),
+    ] = None,
     config: Annotated[
         list[str] | None,
         typer.Option(
@@ -340,6 +361,8 @@ def main_command(
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
+                sarif_category=sarif_category,
+                sarif_base=sarif_base,
             ),
             scrubber,
         )

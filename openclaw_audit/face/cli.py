@@ -20,6 +20,7 @@ from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.face.cli_help import EPILOG, AuditGroup
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
@@ -30,13 +31,15 @@ from openclaw_audit.textsafe import printable
 EXIT_INTERNAL = 3
 
 app = typer.Typer(
-    add_completion=False,
+    cls=AuditGroup,  # rich help with panels, loaded only for --help; misplaced-option hints
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     no_args_is_help=False,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Security audit for OpenClaw gateways: static checks, live probes, safe fixes.",
+    epilog=EPILOG,
 )
 
 
@@ -99,6 +102,7 @@ def main_command(
         str | None,
         typer.Option(
             "--token",
+            metavar="TOKEN",
             help="Gateway token for the deep probe (and --auth token).",
             show_default=False,
             rich_help_panel="Live probes",
@@ -108,6 +112,7 @@ def main_command(
         str | None,
         typer.Option(
             "--password",
+            metavar="PASSWORD",
             help="Gateway password for the deep probe (and --auth password).",
             show_default=False,
             rich_help_panel="Live probes",
@@ -117,6 +122,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--token-file",
+            metavar="PATH",
             help="Read the token from a file (first line).",
             rich_help_panel="Live probes",
         ),
@@ -125,6 +131,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--password-file",
+            metavar="PATH",
             help="Read the password from a file (first line).",
             rich_help_panel="Live probes",
         ),
@@ -157,7 +164,7 @@ def main_command(
             "-o",
             "--output",
             metavar="PATH",
-            help="Write the report to FILE instead of stdout.",
+            help="Write the report to PATH (atomically) instead of stdout.",
             rich_help_panel="Output",
         ),
     ] = None,
@@ -192,17 +199,23 @@ def main_command(
     config: Annotated[
         list[str] | None,
         typer.Option(
-            "--config", help="Config file to audit (repeatable).", rich_help_panel="Target"
+            "--config",
+            metavar="PATH",
+            help="Config file to audit (repeatable; a directory or @list.txt audits several).",
+            rich_help_panel="Target",
         ),
     ] = None,
     state_dir: Annotated[
         str | None,
-        typer.Option("--state-dir", help="OpenClaw state directory.", rich_help_panel="Target"),
+        typer.Option(
+            "--state-dir", metavar="DIR", help="OpenClaw state directory.", rich_help_panel="Target"
+        ),
     ] = None,
     timeout: Annotated[
         float,
         typer.Option(
             "--timeout",
+            metavar="SECONDS",
             help="Per-probe deadline for --deep, seconds (>= 0.25).",
             rich_help_panel="Live probes",
         ),
@@ -233,6 +246,7 @@ def main_command(
         str | None,
         typer.Option(
             "--config-schema",
+            metavar="PATH",
             help="Validate against this schema (`openclaw config schema` output) "
             "instead of the bundled 2026.9.6 one.",
             rich_help_panel="Target",
@@ -250,6 +264,7 @@ def main_command(
         list[str] | None,
         typer.Option(
             "--check",
+            metavar="ID|PREFIX*",
             help="Only checks matching ID or prefix* (repeatable).",
             rich_help_panel="CI policy",
         ),
@@ -258,6 +273,7 @@ def main_command(
         list[str] | None,
         typer.Option(
             "--skip-check",
+            metavar="ID|PREFIX*",
             help="Skip checks matching ID or prefix* (repeatable).",
             rich_help_panel="CI policy",
         ),
@@ -275,6 +291,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--ignore-file",
+            metavar="PATH",
             help="Suppressions file (TOML) with reasons and expiry.",
             rich_help_panel="Suppressions and baselines",
         ),
@@ -283,6 +300,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--baseline",
+            metavar="PATH",
             help="Show only findings not in this saved JSON report.",
             rich_help_panel="Suppressions and baselines",
         ),
@@ -291,6 +309,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--advisories",
+            metavar="PATH",
             help="OSV advisory data: a directory of OSV JSON files, osv.dev's all.zip, or a "
             "JSON file (default: the `advisories update` cache, when present).",
             rich_help_panel="Target",

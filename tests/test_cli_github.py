@@ -133,3 +133,12 @@ def test_canaries_never_reach_annotations_summary_or_sarif(tmp_path: Path) -> No
         everything = proc.stdout + proc.stderr + summary.read_text()
         for canary in CANARIES:
             assert canary not in everything, (fmt, canary)
+
+
+def test_an_input_error_is_an_annotation_too(tmp_path: Path) -> None:
+    proc = run("--config", str(tmp_path / "missing.json"), "--format", "github", cwd=tmp_path)
+    assert proc.returncode == 2
+    [note] = parse(proc.stdout)
+    assert note["level"] == "error" and note["title"] == "openclaw-audit"
+    assert note["message"] == proc.stderr.rstrip("\n")
+    assert "missing.json" in note["message"]

@@ -437,7 +437,11 @@ def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
 def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None:
     exc = redact_error(exc, scrubber)  # the message is free text; the JSON keys are ours
     write_stderr(exc.render() + "\n")
-    if fmt is not OutputFormat.text:
+    if fmt is OutputFormat.github:  # CI shows it on the run, like the findings
+        from openclaw_audit.render.github import error_annotation
+
+        write_stdout(error_annotation(exc.render()))
+    elif fmt is not OutputFormat.text:
         import json
 
         write_stdout(json.dumps(exc.to_json(), indent=2) + "\n")

@@ -71,8 +71,13 @@ def render(results: Sequence[TargetResult], *, base_dir: str | None = None) -> s
     lines = [annotation(f, report, base) for f, report in _findings(results)]
     for r in results:
         if r.report is None and r.error is not None:
-            lines.append(f"::error title=openclaw-audit::{escape_data(r.error.render())}")
+            lines.append(error_annotation(r.error.render()).rstrip("\n"))
     return "".join(f"{line}\n" for line in lines)
+
+
+def error_annotation(message: str) -> str:
+    """An error that stopped the audit (exit 2), as an annotation on the workflow run."""
+    return f"::error title=openclaw-audit::{escape_data(message)}\n"
 
 
 def _cell(text: str) -> str:

@@ -178,3 +178,9 @@ def test_check_patterns_that_match_nothing_exit_2_with_did_you_mean(
     assert proc.stderr == (
         f"error: {flag} {pattern!r}: matches no check; did you mean {suggestion!r}?\n"
     )
+
+
+def test_epilog_fits_80_columns_unwrapped() -> None:
+    assert max(len(line) for line in EPILOG.splitlines()) <= 78
+    out = run("--help", env={"COLUMNS": "80"}).stdout
+    assert "  openclaw-audit -f sarif -o audit.sarif --fail-on critical" in out

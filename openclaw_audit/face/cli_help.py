@@ -19,13 +19,15 @@ from openclaw_audit.textsafe import one_line
 # Every environment variable the audit reads, by purpose (tests/test_cli_help.py checks the
 # code reads no other). Plain text: rich markup would eat square brackets.
 ENVIRONMENT = (
-    "  where to look: OPENCLAW_CONFIG_PATH, OPENCLAW_STATE_DIR, OPENCLAW_HOME, HOME,",
-    "    OPENCLAW_PROFILE, OPENCLAW_OAUTH_DIR, OPENCLAW_INCLUDE_ROOTS, CLAWDBOT_CONFIG_PATH,",
-    "    CLAWDBOT_STATE_DIR",
+    "  where to look: OPENCLAW_CONFIG_PATH, OPENCLAW_STATE_DIR, OPENCLAW_HOME,",
+    "    HOME, OPENCLAW_PROFILE, OPENCLAW_OAUTH_DIR, OPENCLAW_INCLUDE_ROOTS,",
+    "    CLAWDBOT_CONFIG_PATH, CLAWDBOT_STATE_DIR",
     "  --deep: OPENCLAW_GATEWAY_URL, OPENCLAW_GATEWAY_PORT, CLAWDBOT_GATEWAY_PORT,",
-    "    OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_PASSWORD, OPENCLAW_ALLOW_INSECURE_PRIVATE_WS,",
-    "    DOCKER_HOST, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, OPENCLAW_AUDIT_MDNS_INTERFACES",
-    "  checks: OPENCLAW_DISABLE_BONJOUR, OPENCLAW_MDNS_HOSTNAME, OPENCLAW_SERVICE_KIND",
+    "    OPENCLAW_GATEWAY_TOKEN, OPENCLAW_GATEWAY_PASSWORD,",
+    "    OPENCLAW_ALLOW_INSECURE_PRIVATE_WS, DOCKER_HOST, DOCKER_TLS_VERIFY,",
+    "    DOCKER_CERT_PATH, OPENCLAW_AUDIT_MDNS_INTERFACES",
+    "  checks: OPENCLAW_DISABLE_BONJOUR, OPENCLAW_MDNS_HOSTNAME,",
+    "    OPENCLAW_SERVICE_KIND",
     "  advisories: OPENCLAW_AUDIT_OSV_API_URL, XDG_CACHE_HOME",
     "  output: NO_COLOR, GITHUB_STEP_SUMMARY (with --format github)",
 )
@@ -40,17 +42,21 @@ PANELS = (
     "History and notifications",
 )
 
+# Lines of at most 78 characters: help is 80 columns wide (1 of padding each side) off a TTY.
 EPILOG = "\n".join(
     [
         "Examples:",
-        "  openclaw-audit                                  audit ~/.openclaw (static, read-only)",
-        "  openclaw-audit --deep --token-file ~/.gw-token  also probe the running gateway",
-        "  openclaw-audit --fix --dry-run                  show the safe fixes, change nothing",
+        "  # static, read-only audit of ~/.openclaw",
+        "  openclaw-audit",
+        "  # also probe the running gateway, Docker sandbox and mDNS",
+        "  openclaw-audit --deep --token-file ~/.gw-token",
+        "  # show the safe fixes as a diff, change nothing",
+        "  openclaw-audit --fix --dry-run",
+        "  # CI: SARIF for GitHub code scanning, exit 1 on a critical finding",
         "  openclaw-audit -f sarif -o audit.sarif --fail-on critical",
-        "                                                  CI: SARIF for code scanning, exit 1",
         "",
-        "Exit codes: 0 the audit ran · 1 --fail-on threshold reached or --fix had errors · "
-        "2 usage or input error · 3 internal error.",
+        "Exit codes: 0 the audit ran · 1 --fail-on threshold reached or --fix had",
+        "errors · 2 usage or input error · 3 internal error.",
         "",
         "Environment (also read from the state dir's .env):",
         *ENVIRONMENT,

@@ -38,7 +38,7 @@ def test_live_http_finding_is_located_at_gateway_auth(
     }
     proc = subprocess.run(
         [sys.executable, "-m", "openclaw_audit", "--state-dir", str(sd), "--deep",
-         "--timeout", "2", "--format", "sarif", "--sarif-category", "live"],
+         "--timeout", "5", "--format", "sarif", "--sarif-category", "live"],
         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60, check=False,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

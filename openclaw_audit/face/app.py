@@ -53,10 +53,12 @@ from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
 if TYPE_CHECKING:  # the engine itself is imported when an audit runs
-    from openclaw_audit.engine.audit import AuditRun, ProgressFn
+    from openclaw_audit.engine.audit import AuditRun
     from openclaw_audit.render.formats import AuditOutput, RenderOptions
 
 log = logging.getLogger(__name__)
+
+_CI_FORMATS = ("sarif", "github")  # formats with side effects in face/ci_outputs.py
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class Invocation:
     quiet: bool = False
     verbose: bool = False
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
+    sarif_category: str | None = None  # --sarif-category NAME
+    sarif_base: str | None = None  # --sarif-base DIR (SARIF and GitHub annotation paths)
     # every --output value: FMT=PATH or a plain PATH (which joins ``output``'s meaning)
     outputs: tuple[str, ...] = ()
     update_baseline: bool = False  # rewrite --baseline with this run's report afterwards
@@ -118,6 +122,18 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
     if inv.sarif_include_suppressed and "sarif" not in {inv.fmt, *(r.fmt for r in plan.files)}:
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
+    formats = {inv.fmt, *(r.fmt for r in plan.files)}
+    ci = [f for f in _CI_FORMATS if f in formats]
+    if ci or inv.sarif_category is not None or inv.sarif_base is not None:
+        from openclaw_audit.face.ci_outputs import check_ci_options
+
+        # A CI format asked for anywhere (stdout or an --output FMT=PATH) counts.
+        check_ci_options(
+            inv.fmt if inv.fmt in ci else (ci[0] if ci else inv.fmt),
+            inv.sarif_category,
+            inv.sarif_base,
+            inv.fix,
+        )
     # Bad side inputs fail before any auditing work (exit 2, one line).
     ignore = load_ignore(inv.ignore_file) if inv.ignore_file else None
     if ignore is not None:
@@ -142,10 +158,8 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if inv.fix:
         return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
 
-    progress = (
-        _progress_printer() if inv.options.deep and sys.stderr.isatty() and not inv.quiet else None
-    )
-    run, result = _audit_target(inv, post, scrubber, progress)
+    live = inv.options.deep and sys.stderr.isatty() and not inv.quiet
+    run, result = _audit_target(inv, post, scrubber, live_progress=live)
     _write(inv, [result], None, scrubber)
     return _final_code(inv, [result], exit_code_for([run.report], inv.fail_on), scrubber)
 
@@ -167,15 +181,22 @@ def _audit_target(
     inv: Invocation,
     post: PostProcess,
     scrubber: Scrubber,
-    progress: ProgressFn | None = None,
+    *,
+    live_progress: bool = False,
 ) -> tuple[AuditRun, TargetResult]:
     """Audit the one target of a single or --fix run; its secrets join the redactor and its
-    warnings go to stderr."""
+    warnings go to stderr (after the live probe rows are gone)."""
     from openclaw_audit.engine.audit import run_audit
 
     started = time.monotonic()
     try:
-        run = run_audit(inv.options, post, progress=progress)
+        if live_progress:
+            from openclaw_audit.face.progress import probe_progress
+
+            with probe_progress(True, sys.stderr) as progress:
+                run = run_audit(inv.options, post, progress=progress)
+        else:
+            run = run_audit(inv.options, post)
     except AuditError as exc:
         # The metrics file still records the run, so "last success" falls behind "last run".
         _write_failed_metrics(inv, TargetResult(inv.options.config_path or "", error=exc))
@@ -303,6 +324,8 @@ def _write(
         include_suppressed=inv.sarif_include_suppressed,
         home=home,
         fix_command=fix_command,
+        sarif_base=inv.sarif_base,
+        sarif_category=inv.sarif_category,
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
@@ -337,6 +360,15 @@ def _write(
         write_output(baseline_text, inv.baseline)
     if failed:
         raise failed[0]
+    written = {inv.fmt} if plan.stdout else set()
+    written |= {req.fmt for req, _ in rendered if req is not None}
+    for fmt in (f for f in _CI_FORMATS if f in written):
+        # result limits on stderr, the GitHub step summary: once per format, however many files
+        from openclaw_audit.face.ci_outputs import after_write
+
+        after_write(
+            fmt, safe_results, include_suppressed=inv.sarif_include_suppressed, quiet=inv.quiet
+        )
 
 
 def _render_metrics(
@@ -393,11 +425,3 @@ def _baseline_text(
     full = [replace(r, report=unbaselined(r.report)) for r in results if r.report is not None]
     safe = [redact_target(r, scrubber) for r in full]
     return FORMATS["json"](AuditOutput(safe), RenderOptions(fleet=fleet))
-
-
-def _progress_printer():  # type: ignore[no-untyped-def]
-    def progress(name: str, state: str) -> None:
-        sys.stderr.write(f"probe {name}: {state}\n")
-        sys.stderr.flush()
-
-    return progress

@@ -2,7 +2,8 @@
 
 One reading for everyone who asks "did the probe work?": ``--fail-on-probe-error`` (exit 4),
 the Prometheus ``probe_up`` gauges, and anything else that reports probe outcomes. A probe that
-did not run has no section and no status.
+did not run (no section, or the runner's ``{attempted: false, skipped: why}`` for a probe left
+out by ``--probe``/``--skip-probe`` or ``--check``) has no status.
 
 - gateway: ``ok`` is the probe's own verdict; anything else (refused, timed out, rejected) is
   a failure.
@@ -60,6 +61,8 @@ def probe_statuses(report: Report) -> list[ProbeStatus]:
             continue
         if name not in PROBES and section.get("attempted") is not True:
             continue  # a section of facts, not a probe of its own
+        if _not_run(section):
+            continue  # left out by --probe/--skip-probe or --check: not asked for
         state, error = _judge(name, section, sandbox)
         out.append(ProbeStatus(name, state, error, _duration(name, section)))
     return out
@@ -94,6 +97,16 @@ def _judge(name: str, section: Mapping[str, Any], sandbox: bool) -> tuple[str, s
         return (OK, None) if section.get("ok", True) else (FAILED, error or "failed")
     # mdns and any probe added later: an error means it could not do its work.
     return (FAILED, error) if error else (OK, None)
+
+
+def _not_run(section: Mapping[str, Any]) -> bool:
+    """The runner's section of a probe it did not start: ``{attempted: false, skipped}``."""
+    return (
+        section.get("attempted") is False
+        and bool(_text(section.get("skipped")))
+        and not _text(section.get("error"))
+        and section.get("ok") is not False
+    )
 
 
 def _text(value: Any) -> str | None:

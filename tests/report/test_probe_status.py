@@ -48,6 +48,12 @@ def test_docker_skipped_fails_when_sandboxing_is_configured() -> None:
     assert states(deep, sandboxConfigured=True) == {"docker": FAILED}
 
 
+def test_probes_left_out_have_no_status() -> None:
+    left_out = {"attempted": False, "skipped": "left out by --probe/--skip-probe"}
+    deep = {"gateway": left_out, "http": left_out, "mdns": {"error": None}}
+    assert states(deep) == {"mdns": OK}
+
+
 def test_sections_that_are_not_probes_are_ignored() -> None:
     deep = {"gateway": {"ok": True}, "notes": {"error": "x"}, "later": {"attempted": True}}
     assert states(deep) == {"gateway": OK, "later": OK}

@@ -53,6 +53,12 @@ class FailOn(StrEnum):
     none = "none"
 
 
+class ColorMode(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 class AuthMode(StrEnum):
     none = "none"
     token = "token"
@@ -178,6 +184,14 @@ def main_command(
         str | None,
         typer.Option("--state-dir", help="OpenClaw state directory.", rich_help_panel="Target"),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Audit a temporary copy of the bundled demo gateway.",
+            rich_help_panel="Target",
+        ),
+    ] = False,
     timeout: Annotated[
         float,
         typer.Option(
@@ -275,8 +289,21 @@ def main_command(
             rich_help_panel="Target",
         ),
     ] = None,
+    compact: Annotated[
+        bool,
+        typer.Option("--compact", help="Text: one line per finding.", rich_help_panel="Output"),
+    ] = False,
+    color: Annotated[
+        ColorMode,
+        typer.Option(
+            "--color",
+            help="Colour: auto (on a TTY, unless NO_COLOR; FORCE_COLOR forces it), always, never.",
+            rich_help_panel="Output",
+        ),
+    ] = ColorMode.auto,
     no_color: Annotated[
-        bool, typer.Option("--no-color", help="Plain text output.", rich_help_panel="Output")
+        bool,
+        typer.Option("--no-color", help="Same as --color never.", hidden=True),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Less on stderr.", rich_help_panel="Output")
@@ -336,10 +363,13 @@ def main_command(
                 ignore_file=str(ignore_file) if ignore_file else None,
                 baseline=str(baseline) if baseline else None,
                 sarif_include_suppressed=sarif_include_suppressed,
-                color=_want_color(no_color),
+                color=_want_color(ColorMode.never if no_color else color),
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
+                width=_tty_width(),
+                compact=compact,
+                demo=demo,
             ),
             scrubber,
         )
@@ -371,10 +401,19 @@ def _auth_override(
     return AuthOverride(mode=auth.value, token=token, password=password)
 
 
-def _want_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR", "") != "":
-        return False
-    return sys.stdout.isatty()
+def _want_color(mode: ColorMode) -> bool:
+    from openclaw_audit.render.terminal import color_wanted
+
+    return color_wanted(mode.value, os.environ, sys.stdout.isatty())
+
+
+def _tty_width() -> int | None:
+    """Wrap to the terminal on a TTY; off a TTY never (byte-stable output)."""
+    if not sys.stdout.isatty():
+        return None
+    from openclaw_audit.render.terminal import terminal_width
+
+    return terminal_width(os.environ)
 
 
 def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:

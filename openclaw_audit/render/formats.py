@@ -52,6 +52,13 @@ class RenderOptions:
     fix_command: str | None = None  # the --fix hint line; None: the fix block's default
     # --history: each target's past runs (target path -> history), for trends and ages
     history: Mapping[str, TargetHistory] | None = None
+    # Text layout (output-ux.md §3): wrap width on a TTY (None: never wrap, byte-stable),
+    # --compact, -v (a dry run prints the full report only then), and the command that audits
+    # this target again (hints build on it).
+    width: int | None = None
+    compact: bool = False
+    verbose: bool = False
+    rerun: str = "openclaw-audit"
 
 
 Formatter = Callable[[Output, RenderOptions], str]
@@ -85,20 +92,24 @@ def _audit_text(output: AuditOutput, options: RenderOptions) -> str:
     from openclaw_audit.render import fleet, text
     from openclaw_audit.render.fix_text import render_with_fix
 
+    layout = text.Layout(
+        color=options.color, width=options.width, compact=options.compact, rerun=options.rerun
+    )
     results = output.results
     if options.fleet:
         return fleet.render_text(
-            results, lambda rep, head: text.render(rep, color=options.color, heading=head)
+            results, lambda rep, head: text.render(rep, heading=head, layout=layout)
         )
     if options.fix_run:
         return render_with_fix(
             _report(results),
             output.fix,
             home=options.home,
-            color=options.color,
+            layout=layout,
+            verbose=options.verbose,
             **({"fix_command": options.fix_command} if options.fix_command else {}),
         )
-    return text.render(_report(results), color=options.color)
+    return text.render(_report(results), layout=layout)
 
 
 def render_json(output: Output, options: RenderOptions) -> str:

@@ -52,3 +52,21 @@ def one_line(text: str) -> str:
     """For one-line messages (errors, warnings): every control character escaped, newlines
     included, so one message is always exactly one line."""
     return encodable(_CONTROL_OR_NEWLINE.sub(_escape, text))
+
+
+_JSON_HIDDEN = re.compile(f"[\\x7f-\\x9f\\u2028\\u2029{_INVISIBLE}]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000  # JSON spells astral characters as a surrogate pair
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def json_text(doc: str) -> str:
+    """A JSON document (``json.dumps`` output) with DEL, C1 controls, bidi and invisible
+    characters written as ``\\uXXXX`` escapes: the same JSON value, but a terminal that shows
+    it cannot be steered by them (json.dumps already escapes C0 controls)."""
+    return _JSON_HIDDEN.sub(_json_escape, doc)

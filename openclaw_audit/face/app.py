@@ -215,7 +215,10 @@ def _execute_fleet(
         )
         run = run_audit(opts, post)
         learned.append(run.secrets)
-        return run.report, tuple(run.loaded.warnings)
+        report = run.report
+        if not inv.options.state_dir:  # each target's state dir is its config's directory
+            report = with_target(report, stateDirSource="config")
+        return report, tuple(run.loaded.warnings)
 
     results = run_all(targets, audit_one)
     for secrets in learned:

@@ -437,7 +437,9 @@ def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None
     if fmt is not OutputFormat.text:
         import json
 
-        write_stdout(json.dumps(exc.to_json(), indent=2) + "\n")
+        from openclaw_audit.textsafe import json_text
+
+        write_stdout(json_text(json.dumps(exc.to_json(), indent=2)) + "\n")
 
 
 def _fail_usage(message: str, fmt: OutputFormat) -> None:

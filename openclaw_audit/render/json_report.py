@@ -8,6 +8,7 @@ from typing import Any
 from openclaw_audit import __version__
 from openclaw_audit.report.model import Report
 from openclaw_audit.report.target_info import TargetInfo
+from openclaw_audit.textsafe import json_text
 
 TOOL = "openclaw-audit"
 # Version of the ``audit`` object's own shape; bumped when a key changes meaning or goes away.
@@ -65,7 +66,8 @@ def fix_envelope(fix: dict[str, Any] | None, report: Report) -> dict[str, Any]:
 
 
 def dumps(doc: Any) -> str:
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # Readable UTF-8, except characters that could steer a terminal showing the document.
+    return json_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def render(report: Report) -> str:

@@ -60,6 +60,7 @@ _STATE_FROM = {
     "env": "from $OPENCLAW_STATE_DIR",
     "home": "from $HOME",
     "legacy": "legacy location",
+    "config": "the config's directory",
 }
 _VERSION_FROM = {
     "live": "from the live gateway",

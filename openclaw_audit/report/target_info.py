@@ -20,7 +20,8 @@ class TargetInfo:
     config_path: str  # where the config was looked for
     includes: tuple[str, ...]
     state_dir: str
-    state_dir_source: str  # flag / env / home / legacy
+    # flag / env / home / legacy; "config" for a fleet target (its config's directory)
+    state_dir_source: str
     home: str
     deep: bool
     duration_ms: int

@@ -22,6 +22,7 @@ from openclaw_audit.render.json_report import audit_object
 from openclaw_audit.render.text import Layout, render
 from openclaw_audit.report.model import Finding, Location, Report, Severity
 from openclaw_audit.report.redact import redact_report
+from openclaw_audit.textsafe import json_text
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -95,7 +96,11 @@ def test_fleet_json_has_an_audit_object_per_target(tmp_path: Path) -> None:
     b = target(tmp_path, "b", RISKY)
     code, doc = run_json("--config", str(a), "--config", str(b))
     assert code == 0
-    assert [t["report"]["audit"]["config"] for t in doc["targets"]] == [str(a), str(b)]
+    audits = [t["report"]["audit"] for t in doc["targets"]]
+    assert [x["config"] for x in audits] == [str(a), str(b)]
+    assert [x["stateDirSource"] for x in audits] == ["config", "config"]
+    proc = run("--config", str(a), "--config", str(b))
+    assert f"Target: {a} · state {a.parent} (the config's directory)" in proc.stdout
 
 
 def test_fix_json_carries_the_audit_object(tmp_path: Path) -> None:
@@ -203,6 +208,22 @@ def test_hostile_strings_are_shown_escaped_never_interpreted(tmp_path: Path) -> 
             assert raw not in text, (args, raw)
         assert "st\\x1b[31mate\\u202e" in text  # the target line shows the name escaped
         assert "[forged]" not in [line.strip() for line in text.splitlines()]
+
+
+def test_json_spells_terminal_steering_characters_as_escapes(tmp_path: Path) -> None:
+    bad = "x\x9b2J\u202eevil\U000e0041\u2028"
+    state = tmp_path / "s"
+    state.mkdir(mode=0o700)
+    cfg = state / "openclaw.json"
+    cfg.write_text(json.dumps({"gateway": {bad: 1}}))  # config.schema_invalid names the key
+    cfg.chmod(0o600)
+    proc = run("--json", "--state-dir", str(state))
+    assert proc.returncode == 0, proc.stderr
+    for raw in ("\x9b", "\u202e", "\U000e0041", "\u2028"):
+        assert raw not in proc.stdout
+    doc = json.loads(proc.stdout)  # still valid JSON, the same value
+    assert any(bad in f["detail"] for f in doc["findings"])
+    assert json_text(json.dumps({"k": bad}, ensure_ascii=False)) == json.dumps({"k": bad})
 
 
 def test_hostile_locations_and_versions_in_the_renderer() -> None:

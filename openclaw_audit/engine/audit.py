@@ -7,7 +7,7 @@ the user's config: it becomes an ``audit.check_failed`` finding instead of a cra
 from __future__ import annotations
 
 import logging
-import socket
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -184,9 +184,18 @@ def target_meta(
         "home": loaded.paths.home,
         "deep": options.deep,
         "durationMs": round((time.monotonic() - started) * 1000),
-        "host": socket.gethostname(),
+        "host": _host_name(),
         "openclawVersion": _known_version(ctx),
     }
+
+
+def _host_name() -> str:
+    try:
+        return os.uname().nodename  # no socket import on the static path
+    except AttributeError:  # Windows
+        import socket
+
+        return socket.gethostname()
 
 
 def _known_version(ctx: AuditContext) -> dict[str, str] | None:

@@ -7,7 +7,6 @@ Kept free of I/O decisions the renderer cannot undo: the face asks ``color_wante
 from __future__ import annotations
 
 import shutil
-import textwrap
 from collections.abc import Mapping
 
 COLOR_MODES = ("auto", "always", "never")
@@ -50,6 +49,8 @@ def wrap(line: str, width: int | None) -> list[str]:
     row (paths, URLs) stay whole rather than being cut mid-name."""
     if width is None or len(line) <= width:
         return [line]
+    import textwrap  # only on a TTY: the piped path never needs it
+
     stripped = line.lstrip(" ")
     lead = line[: len(line) - len(stripped)]
     rows = textwrap.wrap(

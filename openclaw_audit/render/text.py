@@ -10,6 +10,7 @@ only then.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -103,13 +104,19 @@ def _looks_like_path(text: str) -> bool:
     return text.startswith(("/", "~/", "\\\\")) or re.match(r"^[A-Za-z]:[\\/]", text) is not None
 
 
+@functools.lru_cache(maxsize=8)
+def _base_prefix(config_path: str) -> str:
+    base = os.path.dirname(config_path).rstrip("/\\")
+    return base + os.sep if base else ""
+
+
 def _short_path(path: str, info: TargetInfo | None) -> str:
     """A file under the config's directory by its relative name (``agents.json5``), anything
     else with the home directory shortened to ``~``."""
     if info is not None:
-        base = os.path.dirname(info.config_path or "")
-        if base and path.startswith(base.rstrip("/\\") + os.sep):
-            return path[len(base.rstrip("/\\")) + 1 :]
+        prefix = _base_prefix(info.config_path or "")
+        if prefix and path.startswith(prefix):
+            return path[len(prefix) :]
         return shorten_home(path, info.home)
     return path
 
@@ -139,6 +146,8 @@ def location_text(finding: Finding, info: TargetInfo | None) -> str | None:
 
 def _list_blocks(detail: str) -> list[tuple[int, int]]:
     """(start, end) line ranges of ``label:`` lines followed by two or more ``- item`` lines."""
+    if ":\n- " not in detail:
+        return []
     lines = detail.split("\n")
     blocks: list[tuple[int, int]] = []
     i = 0
@@ -162,8 +171,11 @@ class _SharedLists:
     def __init__(self, findings: Sequence[Finding]) -> None:
         counts: dict[tuple[str, ...], int] = {}
         for f in findings:
+            blocks = _list_blocks(f.detail)
+            if not blocks:
+                continue
             lines = f.detail.split("\n")
-            for start, end in _list_blocks(f.detail):
+            for start, end in blocks:
                 key = tuple(lines[start:end])
                 counts[key] = counts.get(key, 0) + 1
         self._shared = {k for k, n in counts.items() if n > 1}
@@ -171,6 +183,8 @@ class _SharedLists:
 
     def detail_lines(self, finding: Finding) -> list[str]:
         lines = finding.detail.split("\n")
+        if not self._shared:
+            return lines
         out: list[str] = []
         i = 0
         for start, end in _list_blocks(finding.detail):
@@ -276,13 +290,15 @@ def _finding_lines(finding: Finding, info: TargetInfo | None, shared: _SharedLis
 
 def paint(lines: Sequence[Line], layout: Layout) -> str:
     """Neutralise, wrap (on a TTY) and colour the lines into the final text."""
-    rows: list[Line] = []
-    for text, style in lines:
-        safe = one_line(text)
-        width = None if style == RAW or layout.compact else layout.width
-        rows.extend((row, style) for row in wrap(safe, width))
+    if layout.width is None or layout.compact:  # not a TTY: never wrap (the common path)
+        rows: list[Line] = [(one_line(text), style) for text, style in lines]
+    else:
+        rows = []
+        for text, style in lines:
+            width = None if style == RAW else layout.width
+            rows.extend((row, style) for row in wrap(one_line(text), width))
     if not layout.color:
-        return "\n".join(text for text, _ in rows) + "\n"
+        return "\n".join([text for text, _ in rows]) + "\n"
     from rich.console import Console
     from rich.text import Text
 

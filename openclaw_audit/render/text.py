@@ -13,9 +13,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from openclaw_audit.redaction.urls import redact_url_or_text
 from openclaw_audit.render.terminal import wrap
 from openclaw_audit.report.model import SEVERITY_ORDER, Finding, Location, Report, Severity
 from openclaw_audit.report.target_info import TargetInfo
@@ -121,7 +123,24 @@ def _short_path(path: str, info: TargetInfo | None) -> str:
     return path
 
 
-def location_text(finding: Finding, info: TargetInfo | None) -> str | None:
+def _live_place(finding: Finding, deep: Mapping[str, Any] | None) -> str | None:
+    """Where a live finding without a location was seen: the probed URL, the mDNS instance,
+    the Docker endpoint whose containers it lists."""
+    cid, subject = finding.check_id, finding.subject
+    if cid.startswith("discovery.mdns.") and subject:
+        return f"mDNS {subject}"
+    if cid.startswith("gateway.") and subject and "://" in subject:
+        return redact_url_or_text(subject)
+    if cid.startswith("sandbox.browser_container."):
+        docker = (deep or {}).get("docker")
+        host = docker.get("host") if isinstance(docker, dict) else None
+        return f"docker {redact_url_or_text(host)}" if isinstance(host, str) and host else "docker"
+    return None
+
+
+def location_text(
+    finding: Finding, info: TargetInfo | None, deep: Mapping[str, Any] | None = None
+) -> str | None:
     """``openclaw.json:13:21`` for a config value, the file path for a filesystem finding, the
     URL / container / instance for a live one; None when the finding has no place."""
     loc: Location | None = finding.location
@@ -133,7 +152,10 @@ def location_text(finding: Finding, info: TargetInfo | None) -> str | None:
                 where += f":{loc.column}"
         return where
     if loc is not None and loc.uri:
-        return loc.uri
+        return redact_url_or_text(loc.uri)
+    live = _live_place(finding, deep)
+    if live is not None:
+        return live
     if finding.check_id.startswith("fs.") and finding.subject and _looks_like_path(finding.subject):
         return _short_path(finding.subject, info)
     if loc is not None and loc.dotted:
@@ -260,7 +282,7 @@ def render_lines(
         lines.append(("", None))
         lines.append((severity.value.upper(), _STYLE[severity]))
         for finding in group:
-            lines.extend(_finding_lines(finding, info, shared))
+            lines.extend(_finding_lines(finding, info, shared, report.deep))
     return lines
 
 
@@ -272,14 +294,19 @@ def compact_lines(report: Report, info: TargetInfo | None) -> list[Line]:
     """``--compact``: one line per finding, ``CRIT <checkId> <where> <title>``."""
     out: list[Line] = []
     for f in _in_display_order(report.findings):
-        where = location_text(f, info) or "-"
+        where = location_text(f, info, report.deep) or "-"
         out.append((f"{TAG[f.severity]} {f.check_id} {where} {f.title}", _STYLE[f.severity]))
     return out
 
 
-def _finding_lines(finding: Finding, info: TargetInfo | None, shared: _SharedLists) -> list[Line]:
+def _finding_lines(
+    finding: Finding,
+    info: TargetInfo | None,
+    shared: _SharedLists,
+    deep: Mapping[str, Any] | None,
+) -> list[Line]:
     out: list[Line] = [(f"{finding.check_id} {finding.title}", "bold")]
-    where = location_text(finding, info)
+    where = location_text(finding, info, deep)
     if where is not None:
         out.append((f"  at {where}", "dim"))
     out.extend((f"  {line}", None) for line in shared.detail_lines(finding))

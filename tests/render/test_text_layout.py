@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from demo_report import FIXED_STATE, demo_report
 
+from openclaw_audit.config.loader import load_config
+from openclaw_audit.engine.audit import _known_version, build_context
+from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.render.fix_text import render_with_fix, resolve_counts
 from openclaw_audit.render.terminal import color_wanted, hanging_indent, terminal_width, wrap
 from openclaw_audit.render.text import Layout, location_text, render, target_line
@@ -200,6 +204,18 @@ def test_locations_of_config_filesystem_and_live_findings() -> None:
     live = Location(uri="ws://127.0.0.1:18789")
     assert where(check_id="gateway.probe_failed", location=live) == "ws://127.0.0.1:18789"
     assert where(check_id="x.y", subject="channels.telegram") is None
+    secret_url = Location(uri="wss://user:pw@gw.example:443")
+    assert where(check_id="gateway.http.x", location=secret_url) == (
+        "wss://<redacted>:<redacted>@gw.example:443"
+    )
+    mdns = where(check_id="discovery.mdns.txt_leak", subject="gw._openclaw-gw._tcp.local.")
+    assert mdns == "mDNS gw._openclaw-gw._tcp.local."
+    failed = where(check_id="gateway.probe_failed", subject="ws://127.0.0.1:18789")
+    assert failed == "ws://127.0.0.1:18789"
+    docker = Finding("sandbox.browser_container.non_loopback_publish", Severity.WARN, "t", "d")
+    assert location_text(docker, i, {"docker": {"host": "unix:///run/docker.sock"}}) == (
+        "docker unix:///run/docker.sock"
+    )
 
 
 def test_colour_choice() -> None:
@@ -225,3 +241,11 @@ def test_wrap_and_width_helpers() -> None:
     assert hanging_indent("  detail") == "    "
     assert terminal_width({"COLUMNS": "100"}) == 100
     assert terminal_width({"COLUMNS": "10"}) == 40  # narrower helps nobody
+
+
+def test_the_live_gateway_version_reaches_the_target_record() -> None:
+    opts = AuditOptions(state_dir="/nonexistent-state", env={"HOME": "/nonexistent-home"})
+    ctx = build_context(load_config(env=opts.env, state_dir=opts.state_dir), opts)
+    assert _known_version(ctx) is None
+    live = {"gateway": {"helloOk": True, "serverVersion": "2026.9.6", "url": "ws://x"}}
+    assert _known_version(replace(ctx, live=live)) == {"version": "2026.9.6", "source": "live"}

@@ -84,6 +84,10 @@ def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
     """``--demo``: the same run on a temporary copy of the bundled demo gateway."""
     if inv.configs or inv.options.state_dir or inv.options.config_path:
         raise UsageError("--demo audits the bundled demo gateway: drop --config and --state-dir")
+    if inv.options.deep:
+        # The demo is files only: probing would reach whatever gateway runs on this machine
+        # and judge it against the demo's config.
+        raise UsageError("--demo has no live gateway to probe: drop --deep")
     from openclaw_audit.face.demo import demo_state_dir
 
     try:

@@ -309,7 +309,13 @@ def main_command(
         bool, typer.Option("-q", "--quiet", help="Less on stderr.", rich_help_panel="Output")
     ] = False,
     verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="More on stderr.", rich_help_panel="Output")
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="More on stderr; with --fix --dry-run also the full report.",
+            rich_help_panel="Output",
+        ),
     ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")

@@ -68,7 +68,7 @@ _STATE_FROM = {
 _VERSION_FROM = {
     "live": "from the live gateway",
     "installed": "installed",
-    "config": "last written by, per the config",
+    "config": "per the config's meta.lastTouchedVersion",
 }
 
 
@@ -233,7 +233,8 @@ def hint_lines(report: Report, info: TargetInfo | None, rerun: str, fix_run: boo
     fix preview only when something is left to fix and this is not already a ``--fix`` run."""
     hints: list[Line] = []
     deep = info.deep if info is not None else report.deep is not None
-    if not deep:
+    demo = info is not None and info.demo  # the demo has no live gateway to probe
+    if not deep and not demo:
         hints.append(
             (
                 "Hint: to also probe the running gateway, its Docker sandbox and mDNS, run "

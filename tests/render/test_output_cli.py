@@ -37,7 +37,8 @@ def test_demo_runs_on_a_temporary_copy() -> None:
         "Target: bundled demo gateway · openclaw.json (+1 include) · audited in a temporary copy"
     )
     assert lines[2] == "Summary: 11 critical · 11 warn · 2 info"
-    assert "`openclaw-audit --demo --deep`" in proc.stdout
+    assert "--deep" not in proc.stdout  # nothing live to probe for the demo
+    assert "`openclaw-audit --demo --fix --dry-run`" in proc.stdout
     # --fix on the demo edits only the copy: the packaged files stay as they are.
     proc = run("--demo", "--fix")
     assert proc.returncode == 0, proc.stderr
@@ -49,6 +50,9 @@ def test_demo_conflicts_with_an_explicit_target(tmp_path: Path) -> None:
     proc = run("--demo", "--state-dir", str(tmp_path))
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: --demo audits the bundled demo gateway")
+    proc = run("--demo", "--deep")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == "error: --demo has no live gateway to probe: drop --deep\n"
 
 
 def test_json_audit_object() -> None:
@@ -159,7 +163,8 @@ def test_on_a_pty_text_wraps_to_the_width_and_is_coloured() -> None:
     plain = ANSI.sub("", out)
     lines = plain.splitlines()
     assert all(len(line) <= 100 or " " not in line.strip() for line in lines)
-    assert "    --deep`." in lines  # the hint wrapped with a hanging indent
+    assert "    by default" in lines  # a long title wrapped with a hanging indent
+    assert any(len(line) > 90 for line in lines)  # the full width is used
     assert "\x1b[" not in _run_on_pty("--demo", env={"NO_COLOR": "1"})
 
 

@@ -109,12 +109,13 @@ def test_compact_is_one_line_per_finding(demo: Report) -> None:
 
 
 def test_hints_fit_the_run(demo: Report) -> None:
-    text = render(demo, layout=Layout(rerun="openclaw-audit --config ~/gw.json"))
+    mine = with_target(demo, demo=False)
+    text = render(mine, layout=Layout(rerun="openclaw-audit --config ~/gw.json"))
     assert "`openclaw-audit --config ~/gw.json --deep`" in text
     assert "`openclaw-audit --config ~/gw.json --fix --dry-run`" in text
     assert "openclaw security audit" not in text
-    deep = with_target(demo, deep=True)
-    assert "--deep" not in render(deep)
+    assert "--deep" not in render(with_target(mine, deep=True))
+    assert "--deep" not in render(demo)  # the demo has nothing live to probe
     fixed = render_with_fix(
         demo, FixResult(state_dir="/s", config_path="/s/openclaw.json"), home="/h"
     )

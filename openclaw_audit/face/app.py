@@ -90,15 +90,12 @@ def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--demo has no live gateway to probe: drop --deep")
     from openclaw_audit.face.demo import demo_state_dir
 
-    try:
-        with demo_state_dir() as state:
-            # The demo's own environment: the user's OPENCLAW_* variables and .env files
-            # must not redirect it (env=None would read them).
-            env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
-            opts = replace(inv.options, state_dir=state, config_path=None, env=env)
-            return _execute(replace(inv, options=opts), scrubber)
-    except FileNotFoundError as exc:
-        raise UsageError(f"--demo: {exc}") from None
+    with demo_state_dir() as state:
+        # The demo's own environment: the user's OPENCLAW_* variables and .env files must not
+        # redirect it (env=None would read them).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
+        opts = replace(inv.options, state_dir=state, config_path=None, env=env)
+        return _execute(replace(inv, options=opts), scrubber)
 
 
 def _execute(inv: Invocation, scrubber: Scrubber) -> int:

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from importlib import resources
 from importlib.resources.abc import Traversable
 
+from openclaw_audit.errors import UsageError
+
 DEMO_PACKAGE = "openclaw_audit"
 DEMO_DIR = "demo"
 
@@ -42,7 +44,7 @@ def demo_state_dir() -> Iterator[str]:
     """A temporary copy of the demo state dir; removed when the block ends."""
     src = demo_source()
     if not src.is_dir():
-        raise FileNotFoundError("the demo gateway is missing from this installation")
+        raise UsageError("--demo: the demo gateway is missing from this installation")
     with tempfile.TemporaryDirectory(prefix="openclaw-audit-demo-") as tmp:
         state = os.path.join(tmp, "state")
         _copy(src, state)

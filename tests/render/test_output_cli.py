@@ -263,3 +263,21 @@ def test_a_live_version_that_holds_a_secret_is_redacted() -> None:
     assert canary not in json.dumps(audit_object(report))
     assert canary not in render(report)
     assert canary not in json.dumps(report.meta)
+
+
+def test_demo_copy_has_the_loose_modes_and_is_removed(monkeypatch: pytest.MonkeyPatch) -> None:
+    from openclaw_audit.errors import UsageError
+    from openclaw_audit.face import demo
+
+    old = os.umask(0o077)  # the demo's modes do not depend on the umask
+    try:
+        with demo.demo_state_dir() as state:
+            assert os.stat(state).st_mode & 0o777 == 0o755
+            assert os.stat(Path(state) / "openclaw.json").st_mode & 0o777 == 0o644
+            assert (Path(state) / "agents/main/sessions/sessions.json").is_file()
+    finally:
+        os.umask(old)
+    assert not Path(state).exists()
+    monkeypatch.setattr(demo, "DEMO_DIR", "no-such-dir")
+    with pytest.raises(UsageError, match="demo gateway is missing"), demo.demo_state_dir():
+        pass

@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -49,6 +48,7 @@ from openclaw_audit.report.ignore_file import load as load_ignore
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.report.redact import redact_error, redact_fix, redact_target
+from openclaw_audit.report.target_info import with_target
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
@@ -79,6 +79,11 @@ class Invocation:
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
     sarif_category: str | None = None  # --sarif-category NAME
     sarif_base: str | None = None  # --sarif-base DIR (SARIF and GitHub annotation paths)
+    # Text layout (output-ux.md §3): wrap width when stdout is a TTY (None: never wrap) and
+    # --compact; --demo audits a temporary copy of the bundled demo gateway.
+    width: int | None = None
+    compact: bool = False
+    demo: bool = False
     # every --output value: FMT=PATH or a plain PATH (which joins ``output``'s meaning)
     outputs: tuple[str, ...] = ()
     update_baseline: bool = False  # rewrite --baseline with this run's report afterwards
@@ -105,6 +110,30 @@ def output_plan(inv: Invocation) -> OutputPlan:
 
 
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
+    if inv.demo:
+        return _execute_demo(inv, scrubber)
+    return _execute(inv, scrubber)
+
+
+def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
+    """``--demo``: the same run on a temporary copy of the bundled demo gateway."""
+    if inv.configs or inv.options.state_dir or inv.options.config_path:
+        raise UsageError("--demo audits the bundled demo gateway: drop --config and --state-dir")
+    if inv.options.deep:
+        # The demo is files only: probing would reach whatever gateway runs on this machine
+        # and judge it against the demo's config.
+        raise UsageError("--demo has no live gateway to probe: drop --deep")
+    from openclaw_audit.face.demo import demo_state_dir
+
+    with demo_state_dir() as state:
+        # The demo's own environment: the user's OPENCLAW_* variables and .env files must not
+        # redirect it (env=None would read them).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
+        opts = replace(inv.options, state_dir=state, config_path=None, env=env)
+        return _execute(replace(inv, options=opts), scrubber)
+
+
+def _execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
     plan = output_plan(inv)
     fresh_baseline = check_baseline_options(inv.baseline, inv.update_baseline, inv.dry_run)
@@ -188,7 +217,6 @@ def _audit_target(
     warnings go to stderr (after the live probe rows are gone)."""
     from openclaw_audit.engine.audit import run_audit
 
-    started = time.monotonic()
     try:
         if live_progress:
             from openclaw_audit.face.progress import probe_progress
@@ -201,8 +229,10 @@ def _audit_target(
         # The metrics file still records the run, so "last success" falls behind "last run".
         _write_failed_metrics(inv, TargetResult(inv.options.config_path or "", error=exc))
         raise
+    if inv.demo:
+        run = replace(run, report=with_target(run.report, demo=True))
     scrubber.add(run.secrets)
-    report = annotate(run, time.monotonic() - started)
+    report = annotate(run)
     result = TargetResult(inv.options.config_path or "", report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
     return run, result
@@ -240,7 +270,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         fix,
         scrubber,
         home=run.loaded.paths.home,
-        fix_command=run.ctx.cmd("openclaw security audit --fix"),
+        fix_command=f"{rerun_command(inv)} --fix",
     )
     code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
     return _final_code(inv, [result], max(code, exit_code_for([run.report], inv.fail_on)), scrubber)
@@ -262,10 +292,12 @@ def _execute_fleet(
             config_path=target,
             state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
         )
-        started = time.monotonic()
         run = run_audit(opts, post)
         learned.append(run.secrets)
-        return annotate(run, time.monotonic() - started), tuple(run.loaded.warnings)
+        report = run.report
+        if not inv.options.state_dir:  # each target's state dir is its config's directory
+            report = with_target(report, stateDirSource="config")
+        return annotate(replace(run, report=report)), tuple(run.loaded.warnings)
 
     results = run_all(targets, audit_one)
     for secrets in learned:
@@ -326,6 +358,9 @@ def _write(
         fix_command=fix_command,
         sarif_base=inv.sarif_base,
         sarif_category=inv.sarif_category,
+        compact=inv.compact,
+        verbose=inv.verbose,
+        rerun=rerun_command(inv),
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
@@ -334,8 +369,9 @@ def _write(
     output = AuditOutput(safe_results, safe_fix)
     rendered: list[tuple[OutputRequest | None, str]] = []
     if plan.stdout:
-        color = replace(options, color=inv.color)
-        rendered.append((None, FORMATS[inv.fmt](output, color)))
+        # Only the terminal gets colour and wrapping: files stay byte-stable.
+        terminal = replace(options, color=inv.color, width=inv.width)
+        rendered.append((None, FORMATS[inv.fmt](output, terminal)))
     for req in plan.files:
         if req.fmt in PUBLIC_FORMATS:
             text = _render_metrics(req, output, options, scrubber)
@@ -425,3 +461,32 @@ def _baseline_text(
     full = [replace(r, report=unbaselined(r.report)) for r in results if r.report is not None]
     safe = [redact_target(r, scrubber) for r in full]
     return FORMATS["json"](AuditOutput(safe), RenderOptions(fleet=fleet))
+
+
+def rerun_command(inv: Invocation) -> str:
+    """The command that audits this same target again, for the hints (output-ux.md §3)."""
+    parts = ["openclaw-audit"]
+    if inv.demo:
+        parts.append("--demo")
+    else:
+        env = inv.options.env if inv.options.env is not None else os.environ
+        home = env.get("HOME", "")
+        for config in inv.configs:
+            parts += ["--config", _shell_path(config, home)]
+        if inv.options.state_dir:
+            parts += ["--state-dir", _shell_path(inv.options.state_dir, home)]
+    return " ".join(parts)
+
+
+def _shell_path(path: str, home: str) -> str:
+    """``path`` quoted for a POSIX shell; under the home directory as ``~/...`` when the rest
+    needs no quoting (the shell expands an unquoted ``~``)."""
+    import shlex
+
+    home = home.rstrip("/")
+    absolute = os.path.abspath(path)
+    if home and absolute.startswith(home + "/"):
+        rest = absolute[len(home) + 1 :]
+        if shlex.quote(rest) == rest:
+            return "~/" + rest
+    return shlex.quote(path)

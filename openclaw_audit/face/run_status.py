@@ -1,5 +1,5 @@
 """What a finished run knows about itself, for the outputs and the exit code of scheduled scans
-(scheduled-scans.md §1, §5, §7): how long each target took, whether its config turns
+(scheduled-scans.md §1, §5, §7): whether its config turns
 sandboxing on (then a missing Docker socket is a probe failure), which probes failed, the
 full report behind a baseline-filtered one, and the ``--update-baseline`` rules.
 """
@@ -22,13 +22,12 @@ if TYPE_CHECKING:
 EXIT_PROBE = 4  # --fail-on-probe-error: a probe that was asked for failed
 
 
-def annotate(run: AuditRun, seconds: float) -> Report:
-    """The run's report with ``meta["durationMs"]`` and, under ``--deep``,
-    ``meta["sandboxConfigured"]`` (read by report/probe_status.py)."""
-    meta = dict(run.report.meta)
-    meta["durationMs"] = round(seconds * 1000, 3)
-    if run.report.deep is not None:
-        meta["sandboxConfigured"] = sandbox_configured(run)
+def annotate(run: AuditRun) -> Report:
+    """The run's report with, under ``--deep``, ``meta["sandboxConfigured"]`` (read by
+    report/probe_status.py: then a Docker that cannot be reached is a probe failure)."""
+    if run.report.deep is None:
+        return run.report
+    meta = {**run.report.meta, "sandboxConfigured": sandbox_configured(run)}
     return replace(run.report, meta=meta)
 
 

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from openclaw_audit.report.model import SEVERITY_ORDER, Report
 from openclaw_audit.report.probe_status import probe_statuses
+from openclaw_audit.report.target_info import TARGET_META
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.report.trend import TargetHistory
 
@@ -147,8 +148,9 @@ def _target(
                 labels = (*t, ("endpoint", str(endpoint)))
                 value = _HTTP_PROVEN[result_class]
                 families["openclaw_audit_gateway_http_unauthenticated"].append((labels, value))
-    duration = report.meta.get("durationMs")
-    if isinstance(duration, int | float) and not isinstance(duration, bool):
+    record = report.meta.get(TARGET_META)  # the engine's record of the run (target_info.py)
+    duration = record.get("durationMs") if isinstance(record, dict) else None
+    if isinstance(duration, int | float) and not isinstance(duration, bool) and duration >= 0:
         families["openclaw_audit_run_duration_seconds"].append((t, duration / 1000.0))
 
 

@@ -54,7 +54,7 @@ def report(*findings: Finding, deep: dict[str, Any] | None = None, **meta: Any) 
         findings=tuple(findings),
         deep=deep,
         config_path="/etc/openclaw/openclaw.json",
-        meta={"durationMs": 1500, **meta},
+        meta={"target": {"durationMs": 1500}, **meta},
     )
 
 

@@ -47,7 +47,9 @@ def test_every_format_from_one_run_with_its_mode(tmp_path: Path) -> None:
     assert results  # SARIF leaves the attack-surface overview out; the rest match
     for r in results:
         assert r["partialFingerprints"]["openclawFinding/v1"] == prints[r["ruleId"]]
-    assert "openclaw_audit_findings{" in files["metrics"].read_text()
+    metrics = files["metrics"].read_text()
+    assert "openclaw_audit_findings{" in metrics
+    assert f'openclaw_audit_run_duration_seconds{{target="{cfg}"}} ' in metrics
     assert {p: mode(p) for p in files.values()} == {
         files["json"]: 0o600,
         files["sarif"]: 0o600,

@@ -335,4 +335,3 @@ def _shell_path(path: str, home: str) -> str:
         if shlex.quote(rest) == rest:
             return "~/" + rest
     return shlex.quote(path)
-

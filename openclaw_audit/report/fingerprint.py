@@ -32,4 +32,6 @@ def subject_of(finding: Finding) -> str:
 
 def fingerprint(finding: Finding) -> str:
     """Stable across runs, line moves and rewording: checkId plus the finding's subject."""
-    return hashlib.sha256(f"{finding.check_id}|{subject_of(finding)}".encode()).hexdigest()
+    text = f"{finding.check_id}|{subject_of(finding)}"
+    # surrogatepass: a config key may hold a lone surrogate (\ud800); it hashes, never crashes
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -4,6 +4,7 @@ wording, line numbers and secrets, and what baselines and ``diff`` match by."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from clirun import RISKY, run, target
@@ -128,3 +129,8 @@ def test_diff_pairs_by_fingerprint(tmp_path: Path) -> None:
     assert run("--config", str(cfg), "--json", "-o", str(new)).returncode == 0
     drift = json.loads(run("diff", str(old), str(new), "--json").stdout)
     assert drift["summary"] == {"new": 0, "resolved": 0, "changedSeverity": 0}
+
+
+def test_a_lone_surrogate_in_the_subject_hashes() -> None:
+    odd = Finding("channels.x.dm.open", Severity.WARN, "t", "d", subject="\ud800x")
+    assert fingerprint(odd) != fingerprint(replace(odd, subject="\udc00x"))

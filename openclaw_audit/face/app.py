@@ -169,26 +169,16 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
 def _execute_fleet(
     inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
 ) -> int:
-    from openclaw_audit.engine.audit import run_audit
-    from openclaw_audit.engine.registry import load_catalog
-    from openclaw_audit.face.fleet import run_all
+    from openclaw_audit.engine.fleet_audit import audit_fleet
 
-    load_catalog()  # import the checks once, before threads race to do it
-    learned: list[frozenset[str]] = []
+    def options_for(target: str) -> AuditOptions:
+        state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
+        return replace(inv.options, config_path=target, state_dir=state_dir)
 
-    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
-        opts = replace(
-            inv.options,
-            config_path=target,
-            state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
-        )
-        run = run_audit(opts, post)
-        learned.append(run.secrets)
-        return run.report, tuple(run.loaded.warnings)
-
-    results = run_all(targets, audit_one)
-    for secrets in learned:
-        scrubber.add(secrets)
+    outcomes = audit_fleet(targets, options_for, post)
+    for o in outcomes:
+        scrubber.add(o.secrets)
+    results = [TargetResult(o.target, o.report, o.error, o.warnings) for o in outcomes]
     _warn(inv, results, scrubber, prefix_targets=True)
     _write(inv, results, None, scrubber, fleet=True)
     if any(r.report is None for r in results):

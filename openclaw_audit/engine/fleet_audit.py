@@ -1,0 +1,119 @@
+"""Auditing many targets in one run (cli.md "Several targets").
+
+The static part of an audit is pure CPU work under the GIL, so targets are prepared and
+finished one after another in this process, with the check plan chosen once and the garbage
+collector paused (each target's objects die young; scanning every report kept so far again and
+again is what made a large fleet grow faster than linearly).
+
+Under ``--deep`` every target's live phase runs in ONE event loop (``fleet_live``): at most
+``concurrency`` targets are probed at once, each under its own deadlines exactly as a single
+run, and the mDNS browse and the Docker query are made once for the whole run and handed to
+every target's judge. A probe that fails or times out becomes that target's finding; a target
+never affects another's result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from openclaw_audit.engine.audit import (
+    CheckPlan,
+    LiveResult,
+    Prepared,
+    finish,
+    plan_checks,
+    prepare,
+)
+from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.errors import AuditError
+from openclaw_audit.report.model import Report
+from openclaw_audit.report.postprocess import PostProcess
+
+DEFAULT_CONCURRENCY = 64
+
+
+@dataclass(frozen=True, slots=True)
+class FleetOutcome:
+    """One target's result: its report (or the input error that stopped it), the loader's
+    warnings and the secret values it saw (for the run's one redactor)."""
+
+    target: str
+    report: Report | None = None
+    error: AuditError | None = None
+    warnings: tuple[str, ...] = ()
+    secrets: frozenset[str] = frozenset()
+
+
+def audit_fleet(
+    targets: Sequence[str],
+    options_for: Callable[[str], AuditOptions],
+    post: PostProcess | None = None,
+    *,
+    concurrency: int = DEFAULT_CONCURRENCY,
+) -> list[FleetOutcome]:
+    """Audit every target; results in target order. ``options_for(target)`` gives that
+    target's options (they differ only in where the target is, so one check plan serves all)."""
+    if not targets:
+        return []
+    plan = plan_checks(options_for(targets[0]))
+    with _collector_paused():
+        first = options_for(targets[0])
+        if not first.deep:
+            return [_static_one(t, options_for(t), post, plan) for t in targets]
+        prepared: list[Prepared | AuditError] = []
+        for target in targets:
+            try:
+                prepared.append(prepare(options_for(target), plan))
+            except AuditError as exc:
+                prepared.append(exc)
+    ready = [p for p in prepared if isinstance(p, Prepared)]
+    from openclaw_audit.engine.fleet_live import live_all  # --deep only: the probe stack
+
+    lives = iter(live_all(ready, concurrency=concurrency))
+    out: list[FleetOutcome] = []
+    with _collector_paused():
+        for target, prep in zip(targets, prepared, strict=True):
+            if isinstance(prep, AuditError):
+                out.append(FleetOutcome(target, error=prep))
+            else:
+                out.append(_finished(target, prep, post, next(lives), plan))
+    return out
+
+
+def _static_one(
+    target: str, options: AuditOptions, post: PostProcess | None, plan: CheckPlan
+) -> FleetOutcome:
+    try:
+        prep = prepare(options, plan)
+    except AuditError as exc:
+        return FleetOutcome(target, error=exc)
+    return _finished(target, prep, post, None, plan)
+
+
+def _finished(
+    target: str,
+    prep: Prepared,
+    post: PostProcess | None,
+    live: LiveResult | None,
+    plan: CheckPlan,
+) -> FleetOutcome:
+    run = finish(prep, post, live, plan)
+    # Only the report, warnings and secrets are kept: holding every target's loaded config
+    # and context until the end would make memory grow with the fleet for nothing.
+    return FleetOutcome(target, run.report, None, tuple(run.loaded.warnings), run.secrets)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: reference counting frees nearly everything a
+    target leaves behind, and the collector would rescan every report kept so far."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 DEFAULT_TIMEOUT_S = 5.0
 MIN_TIMEOUT_S = 0.25
+# A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
+# connections), all in one event loop.
+DEFAULT_CONCURRENCY = 64
 
 
 def global_deadline_s(timeout_s: float) -> float:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
 from clirun import CALM, RISKY, run, run_json, target
 
 from openclaw_audit.errors import AuditError
-from openclaw_audit.face.fleet import expand_targets, run_all
-from openclaw_audit.report.model import Report
+from openclaw_audit.face.fleet import expand_targets
 
 
 def test_repeated_config_json_shape(tmp_path: Path) -> None:
@@ -124,31 +122,31 @@ def test_duplicate_targets_are_audited_once(tmp_path: Path) -> None:
     assert paths == [str(a)] and fleet
 
 
-def test_concurrency_is_bounded_and_order_kept() -> None:
-    lock = threading.Lock()
-    live = 0
-    peak = 0
-    gate = threading.Event()
+def test_results_keep_target_order_and_errors_stay_per_target(tmp_path: Path) -> None:
+    from openclaw_audit.engine.fleet_audit import audit_fleet
+    from openclaw_audit.engine.options import AuditOptions
 
-    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
-        nonlocal live, peak
-        with lock:
-            live += 1
-            peak = max(peak, live)
-            if peak >= 3:
-                gate.set()
-        gate.wait(timeout=2)
-        with lock:
-            live -= 1
-        if target == "t5":
-            raise AuditError("broken", file=target)
-        return Report(ts=0, findings=(), config_path=target), ()
+    paths = [target(tmp_path, f"t{i}", RISKY if i % 2 else CALM) for i in range(6)]
+    paths[3].write_text("{ gateway: ")  # this one cannot be loaded
+    names = [str(p) for p in paths]
+    out = audit_fleet(names, lambda t: AuditOptions(config_path=t, state_dir=str(Path(t).parent)))
+    assert [o.target for o in out] == names
+    assert out[3].report is None and isinstance(out[3].error, AuditError)
+    assert [o.report.summary.critical for i, o in enumerate(out) if i != 3] == [0, 1, 0, 0, 1]
+    assert "short-token" in out[1].secrets and "short-token" not in out[0].secrets
 
-    names = [f"t{i}" for i in range(12)]
-    results = run_all(names, audit_one, max_workers=3)
-    assert peak == 3
-    assert [r.target for r in results] == names
-    assert results[5].error is not None and results[4].report is not None
+
+def test_include_scan_still_sees_an_escaped_include_key(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    target(fleet, ".", CALM, "part.json5")
+    target(
+        fleet,
+        ".",
+        '{"\\u0024\\u0069nclude": "./part.json5", gateway: {bind: "loopback"}}',
+        "main.json5",
+    )
+    paths, _ = expand_targets([str(fleet)])
+    assert paths == [str(fleet / "main.json5")]
 
 
 NO_AUTH_LAN = '{gateway: {mode: "local", bind: "lan", auth: {mode: "none"}}}'

@@ -29,10 +29,9 @@ from openclaw_audit.engine.audit import (
 )
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import AuditError
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.report.model import Report
 from openclaw_audit.report.postprocess import PostProcess
-
-DEFAULT_CONCURRENCY = 64
 
 
 @dataclass(frozen=True, slots=True)

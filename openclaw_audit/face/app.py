@@ -23,6 +23,7 @@ from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
 from openclaw_audit.face.outputs import same_file, write_output, write_stderr
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import check_entries
@@ -55,6 +56,7 @@ class Invocation:
     quiet: bool = False
     verbose: bool = False
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
+    concurrency: int = DEFAULT_CONCURRENCY  # --concurrency: --deep fleet targets probed at once
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -81,6 +83,8 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and inv.fmt == "sarif":
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
+    if inv.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     # Bad side inputs fail before any auditing work (exit 2, one line).
@@ -175,7 +179,7 @@ def _execute_fleet(
         state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
         return replace(inv.options, config_path=target, state_dir=state_dir)
 
-    outcomes = audit_fleet(targets, options_for, post)
+    outcomes = audit_fleet(targets, options_for, post, concurrency=inv.concurrency)
     for o in outcomes:
         scrubber.add(o.secrets)
     results = [TargetResult(o.target, o.report, o.error, o.warnings) for o in outcomes]

@@ -21,7 +21,7 @@ from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
-from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error
@@ -186,6 +186,14 @@ def main_command(
             rich_help_panel="Live probes",
         ),
     ] = DEFAULT_TIMEOUT_S,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            help="With several targets and --deep: how many targets are probed at once.",
+            rich_help_panel="Live probes",
+        ),
+    ] = DEFAULT_CONCURRENCY,
     allow_exec: Annotated[
         bool,
         typer.Option(
@@ -340,6 +348,7 @@ def main_command(
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
+                concurrency=concurrency,
             ),
             scrubber,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from clirun import CALM, RISKY, run, run_json, target
 
 from openclaw_audit.errors import AuditError
@@ -176,3 +177,34 @@ def test_fleet_baseline_matches_per_target(tmp_path: Path) -> None:
     )
     assert code == 1
     assert all(t["report"]["summary"]["critical"] >= 1 for t in doc["targets"][::2])
+
+
+def test_forked_workers_give_the_same_results_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openclaw_audit.engine import fleet_audit
+    from openclaw_audit.engine.options import AuditOptions
+
+    if not fleet_audit._can_fork() or fleet_audit._cpus() < 2:
+        pytest.skip("needs Linux, two CPUs and no other thread")
+    lan = '{gateway: {mode: "local", bind: "lan", auth: {mode: "token", token: "short-token"}}}'
+    paths = [str(target(tmp_path, f"t{i}", lan if i % 3 else CALM)) for i in range(9)]
+    Path(paths[4]).write_text("{ gateway: ")  # an input error crosses the process boundary
+    Path(paths[7]).write_text('{gateway: {bind: "loopback"}, bogus: 1}')  # and a schema one
+
+    def options_for(t: str) -> AuditOptions:
+        return AuditOptions(config_path=t, state_dir=str(Path(t).parent), strict_config=True)
+
+    def shape(o: fleet_audit.FleetOutcome) -> object:
+        if o.error is not None:
+            return ("error", type(o.error).__name__, o.error.to_json(), o.error.render())
+        assert o.report is not None
+        return (o.target, [f.to_json() for f in o.report.findings], o.warnings, o.secrets)
+
+    alone = [shape(o) for o in fleet_audit.audit_fleet(paths, options_for)]
+    monkeypatch.setattr(fleet_audit, "PARALLEL_MIN_TARGETS", 2)
+    monkeypatch.setattr(fleet_audit, "CHUNK", 2)
+    forked = [shape(o) for o in fleet_audit.audit_fleet(paths, options_for)]
+    assert forked == alone
+    assert [s[1] for s in forked if s[0] == "error"] == ["ConfigError", "ConfigInvalid"]
+    assert sum(1 for s in forked if s[0] != "error" and "short-token" in s[3]) == 4

@@ -1,9 +1,10 @@
 """Auditing many targets in one run (cli.md "Several targets").
 
 The static part of an audit is pure CPU work under the GIL, so targets are prepared and
-finished one after another in this process, with the check plan chosen once and the garbage
-collector paused (each target's objects die young; scanning every report kept so far again and
-again is what made a large fleet grow faster than linearly).
+finished one after another, with the check plan chosen once and the garbage collector paused
+(each target's objects die young; scanning every report kept so far again and again is what
+made a large fleet grow faster than linearly). A large static fleet is split into contiguous
+chunks audited by forked worker processes, one per CPU (Linux only); results keep target order.
 
 Under ``--deep`` every target's live phase runs in ONE event loop (``fleet_live``): at most
 ``concurrency`` targets are probed at once, each under its own deadlines exactly as a single
@@ -16,8 +17,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
+import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from openclaw_audit.engine.audit import (
     CheckPlan,
@@ -61,7 +66,7 @@ def audit_fleet(
     with _collector_paused():
         first = options_for(targets[0])
         if not first.deep:
-            return [_static_one(t, options_for(t), post, plan) for t in targets]
+            return _static_all(targets, options_for, post, plan)
         prepared: list[Prepared | AuditError] = []
         for target in targets:
             try:
@@ -80,6 +85,86 @@ def audit_fleet(
             else:
                 out.append(_finished(target, prep, post, next(lives), plan))
     return out
+
+
+# Below this many targets the fork and the transfer of results cost more than they save.
+PARALLEL_MIN_TARGETS = 400
+CHUNK = 100
+
+_Job = tuple[Sequence[str], Callable[[str], AuditOptions], PostProcess | None, CheckPlan]
+_job: _Job | None = None  # what forked workers audit (inherited, never pickled)
+
+
+def _static_all(
+    targets: Sequence[str],
+    options_for: Callable[[str], AuditOptions],
+    post: PostProcess | None,
+    plan: CheckPlan,
+) -> list[FleetOutcome]:
+    workers = min(_cpus(), -(-len(targets) // CHUNK))
+    if workers < 2 or len(targets) < PARALLEL_MIN_TARGETS or not _can_fork():
+        return [_static_one(t, options_for(t), post, plan) for t in targets]
+    import multiprocessing
+
+    global _job
+    _job = (targets, options_for, post, plan)
+    try:
+        starts = range(0, len(targets), CHUNK)
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            chunks = pool.map(_audit_chunk, starts, chunksize=1)
+    finally:
+        _job = None
+    return [_restored(o) for chunk in chunks for o in chunk]
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    # fork is safe only with no other thread running (a lock held there stays held).
+    return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _audit_chunk(start: int) -> list[FleetOutcome]:
+    """In a worker: audit ``CHUNK`` targets from ``start``."""
+    assert _job is not None
+    targets, options_for, post, plan = _job
+    out = []
+    for target in targets[start : start + CHUNK]:
+        outcome = _static_one(target, options_for(target), post, plan)
+        if outcome.error is not None:  # errors travel as data: not every one can be pickled
+            outcome = FleetOutcome(target, error=_Carried.of(outcome.error))  # type: ignore[arg-type]
+        out.append(outcome)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Carried:
+    """An input error on its way from a worker: its class, message and attributes."""
+
+    cls: type[AuditError]
+    message: str
+    state: dict[str, Any]
+
+    @classmethod
+    def of(cls, exc: AuditError) -> _Carried:
+        return cls(type(exc), exc.message, dict(vars(exc)))
+
+    def rebuild(self) -> AuditError:
+        exc = self.cls.__new__(self.cls)
+        Exception.__init__(exc, self.message)
+        vars(exc).update(self.state)
+        return exc
+
+
+def _restored(outcome: FleetOutcome) -> FleetOutcome:
+    if isinstance(outcome.error, _Carried):
+        return FleetOutcome(outcome.target, error=outcome.error.rebuild())
+    return outcome
 
 
 def _static_one(

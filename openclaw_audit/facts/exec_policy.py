@@ -78,7 +78,12 @@ def exec_scopes(ctx: AuditContext) -> list[ExecScope]:
 
 
 def load_exec_approvals(ctx: AuditContext) -> Mapping[str, Any]:
-    """``<stateDir>/exec-approvals.json`` as a dict; {} when missing, unreadable or invalid."""
+    """``<stateDir>/exec-approvals.json`` as a dict; {} when missing, unreadable or invalid.
+    Read once per audit."""
+    return ctx.memo("exec.approvals", lambda: _load_exec_approvals(ctx))
+
+
+def _load_exec_approvals(ctx: AuditContext) -> Mapping[str, Any]:
     text = ctx.state.read_text(files.exec_approvals_path(ctx.paths.state_dir))
     if text is None:
         return {}

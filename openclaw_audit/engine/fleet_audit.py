@@ -63,7 +63,7 @@ def audit_fleet(
     if not targets:
         return []
     plan = plan_checks(options_for(targets[0]))
-    with _collector_paused():
+    with collector_paused():
         first = options_for(targets[0])
         if not first.deep:
             return _static_all(targets, options_for, post, plan)
@@ -78,7 +78,7 @@ def audit_fleet(
 
     lives = iter(live_all(ready, concurrency=concurrency))
     out: list[FleetOutcome] = []
-    with _collector_paused():
+    with collector_paused():
         for target, prep in zip(targets, prepared, strict=True):
             if isinstance(prep, AuditError):
                 out.append(FleetOutcome(target, error=prep))
@@ -191,7 +191,7 @@ def _finished(
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector: reference counting frees nearly everything a
     target leaves behind, and the collector would rescan every report kept so far."""
     was_enabled = gc.isenabled()

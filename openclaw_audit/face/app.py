@@ -173,7 +173,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
 def _execute_fleet(
     inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
 ) -> int:
-    from openclaw_audit.engine.fleet_audit import audit_fleet
+    from openclaw_audit.engine.fleet_audit import audit_fleet, collector_paused
 
     def options_for(target: str) -> AuditOptions:
         state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
@@ -183,8 +183,9 @@ def _execute_fleet(
     for o in outcomes:
         scrubber.add(o.secrets)
     results = [TargetResult(o.target, o.report, o.error, o.warnings) for o in outcomes]
-    _warn(inv, results, scrubber, prefix_targets=True)
-    _write(inv, results, None, scrubber, fleet=True)
+    with collector_paused():  # every report stays alive until written: nothing to collect
+        _warn(inv, results, scrubber, prefix_targets=True)
+        _write(inv, results, None, scrubber, fleet=True)
     if any(r.report is None for r in results):
         return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
     return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)

@@ -206,13 +206,16 @@ class MdnsProbe:
     stage: int = mj.STAGE
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
-        # One browse per run: what the network announces does not depend on the target.
+        return mj.judge(ctx, await self.shared_facts(ctx, opts), opts.wants)
+
+    async def shared_facts(self, ctx: AuditContext, opts: ProbeOptions) -> mj.MdnsFacts:
+        """The browse; in a fleet (``opts.shared``) one per run: what the network announces
+        does not depend on the target (a fleet starts it before anything else)."""
         ifaces = interfaces_from_env(ctx.env)
         key = ("mdns", tuple(ifaces) if ifaces else None, opts.timeout)
-        facts = await shared_or_own(
+        return await shared_or_own(
             opts.shared, key, lambda: collect(ctx, opts.timeout), opts.timeout + SHARED_GRACE_S
         )
-        return mj.judge(ctx, facts, opts.wants)
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:
         return mj.failure_result(ctx, error)

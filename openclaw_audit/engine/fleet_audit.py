@@ -63,28 +63,22 @@ def audit_fleet(
     if not targets:
         return []
     plan = plan_checks(options_for(targets[0]))
-    with collector_paused():
-        first = options_for(targets[0])
-        if not first.deep:
+    if not options_for(targets[0]).deep:
+        with collector_paused():
             return _static_all(targets, options_for, post, plan)
-        prepared: list[Prepared | AuditError] = []
-        for target in targets:
-            try:
-                prepared.append(prepare(options_for(target), plan))
-            except AuditError as exc:
-                prepared.append(exc)
-    ready = [p for p in prepared if isinstance(p, Prepared)]
-    from openclaw_audit.engine.fleet_live import live_all  # --deep only: the probe stack
+    from openclaw_audit.engine.fleet_live import live_fleet  # --deep only: the probe stack
 
-    lives = iter(live_all(ready, concurrency=concurrency))
-    out: list[FleetOutcome] = []
-    with collector_paused():
-        for target, prep in zip(targets, prepared, strict=True):
-            if isinstance(prep, AuditError):
-                out.append(FleetOutcome(target, error=prep))
-            else:
-                out.append(_finished(target, prep, post, next(lives), plan))
-    return out
+    def prepare_one(index: int) -> Prepared:
+        return prepare(options_for(targets[index]), plan)
+
+    def finish_one(prep: Prepared, live: LiveResult) -> FleetOutcome:
+        return _finished(prep.options.config_path or "", prep, post, live, plan)
+
+    results = live_fleet(len(targets), prepare_one, finish_one, concurrency=concurrency)
+    return [
+        FleetOutcome(target, error=r) if isinstance(r, AuditError) else r
+        for target, r in zip(targets, results, strict=True)
+    ]
 
 
 # Below this many targets the fork and the transfer of results cost more than they save.

@@ -186,3 +186,22 @@ def test_single_run_still_gathers_its_own_facts(counted: dict[str, list[object]]
     ctx = make_ctx({}, env=ENV, deep=True)
     _f, deep, _s = run_probes_sync(ctx, ProbeOptions(timeout=0.25), probes=[mdns_probe.PROBE])
     assert counted["mdns"] == ["127.0.0.1"] and deep["mdns"]["browseMs"] == 50
+
+
+def test_a_target_that_cannot_be_loaded_is_an_error_and_the_rest_go_on(tmp_path: Path) -> None:
+    from openclaw_audit.engine.fleet_live import live_fleet
+    from openclaw_audit.errors import ConfigError
+
+    preps = targets(tmp_path, 3)
+
+    def prepare_one(i: int) -> Prepared:
+        if i == 1:
+            raise ConfigError("cannot parse", file="t1")
+        return preps[i]
+
+    out = live_fleet(
+        3, prepare_one, lambda prep, live: (name_of(prep.ctx), live[1]), concurrency=1,
+        probes=[Fake()],
+    )  # fmt: skip
+    assert isinstance(out[1], ConfigError)
+    assert out[0] == ("t0", {"fake": {"who": "t0"}}) and out[2] == ("t2", {"fake": {"who": "t2"}})

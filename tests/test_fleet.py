@@ -208,3 +208,36 @@ def test_forked_workers_give_the_same_results_as_one_process(
     assert forked == alone
     assert [s[1] for s in forked if s[0] == "error"] == ["ConfigError", "ConfigInvalid"]
     assert sum(1 for s in forked if s[0] != "error" and "short-token" in s[3]) == 4
+
+
+def test_a_check_that_raises_midway_adds_only_its_failure() -> None:
+    from builders import make_ctx
+    from openclaw_audit.engine.audit import _run_checks
+    from openclaw_audit.engine.registry import RegisteredCheck, Stage
+    from openclaw_audit.report.model import Finding, Severity
+
+    def half(ctx: object):  # type: ignore[no-untyped-def]
+        yield Finding("x.first", Severity.WARN, "t", "d")
+        raise RuntimeError("bug")
+
+    chk = RegisteredCheck(fn=half, stage=Stage.SUMMARY, order=0, seq=0, emits=())
+    for wants in (None, lambda _id: True):
+        out = _run_checks(make_ctx({}), [chk], wants)
+        assert [f.check_id for f in out] == ["audit.check_failed"]
+
+
+def test_run_audit_is_its_phases_composed(tmp_path: Path) -> None:
+    from openclaw_audit.engine.audit import finish, prepare, run_audit
+    from openclaw_audit.engine.options import AuditOptions
+
+    cfg = target(tmp_path, "a", RISKY)
+    opts = AuditOptions(config_path=str(cfg), state_dir=str(cfg.parent), checks=("gateway.*",))
+    whole = run_audit(opts)
+    phased = finish(prepare(opts))
+    assert [f.to_json() for f in whole.report.findings] == [
+        f.to_json() for f in phased.report.findings
+    ]
+    assert whole.report.findings and all(
+        f.check_id.startswith("gateway.") for f in whole.report.findings
+    )
+    assert whole.secrets == phased.secrets

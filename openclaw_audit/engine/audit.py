@@ -121,10 +121,7 @@ def _run_checks(
     findings: list[Finding] = []
     for chk in checks:
         try:
-            if wants is None:
-                findings.extend(chk.fn(ctx))
-                continue
-            produced = list(chk.fn(ctx))
+            produced = list(chk.fn(ctx))  # all or nothing: a check that raises adds none
         except Exception as exc:  # a bug in a check must not hide the rest of the audit
             log.debug("check %s failed", chk.name, exc_info=True)
             produced = [
@@ -133,7 +130,7 @@ def _run_checks(
                     subject=chk.name,
                 )
             ]
-        findings.extend(f for f in produced if wants is None or wants(f.check_id))
+        findings.extend(produced if wants is None else (f for f in produced if wants(f.check_id)))
     return findings
 
 

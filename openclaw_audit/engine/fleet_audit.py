@@ -104,7 +104,7 @@ def _static_all(
     _job = (targets, options_for, post, plan)
     try:
         starts = range(0, len(targets), CHUNK)
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with multiprocessing.get_context("fork").Pool(workers, _worker_init) as pool:
             chunks = pool.map(_audit_chunk, starts, chunksize=1)
     finally:
         _job = None
@@ -121,6 +121,13 @@ def _cpus() -> int:
 def _can_fork() -> bool:
     # fork is safe only with no other thread running (a lock held there stays held).
     return sys.platform == "linux" and threading.active_count() == 1
+
+
+def _worker_init() -> None:
+    # Ctrl-C is the parent's to handle (it stops the pool); a worker prints no traceback.
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _audit_chunk(start: int) -> list[FleetOutcome]:

@@ -108,9 +108,11 @@ async def _drive(
                 opts = probe_options(prep.options, shared=shared)
                 if chosen is None:
                     _prime(facts_tg, prep, opts, probes)
+                    await anyio.sleep(0)  # the browse opens now, before the imports
                     chosen = list(load_probes() if probes is None else probes)
+                # No yield between loads while slots are free: every target's timers then
+                # start together instead of after the others' first steps.
                 targets_tg.start_soon(one, index, prep, opts, chosen)
-                await anyio.sleep(0)  # started targets progress between two loads
         # Every target is done: a shared computation nobody waits for any more stops here.
         facts_tg.cancel_scope.cancel()
     return results

@@ -24,7 +24,14 @@ from anyio.abc import TaskGroup
 from openclaw_audit.engine.audit import LiveResult, Prepared, probe_options
 from openclaw_audit.errors import AuditError
 from openclaw_audit.probes.base import Probe, ProbeOptions
-from openclaw_audit.probes.runner import failed_results, is_wanted, load_probes, run_probes
+from openclaw_audit.probes.runner import (
+    PROBE_MODULES,
+    failed_results,
+    is_wanted,
+    load_probes,
+    run_probes,
+)
+from openclaw_audit.probes.selection import module_selected
 from openclaw_audit.probes.shared import SharedFacts
 from openclaw_audit.redaction import safe_text
 
@@ -109,7 +116,7 @@ async def _drive(
                 if chosen is None:
                     _prime(facts_tg, prep, opts, probes)
                     await anyio.sleep(0)  # the browse opens now, before the imports
-                    chosen = list(load_probes() if probes is None else probes)
+                    chosen = list(_selected(opts) if probes is None else probes)
                 # No yield between loads while slots are free: every target's timers then
                 # start together instead of after the others' first steps.
                 targets_tg.start_soon(one, index, prep, opts, chosen)
@@ -134,7 +141,7 @@ def _prime(
     tg: TaskGroup, prep: Prepared, opts: ProbeOptions, probes: Sequence[Probe] | None
 ) -> None:
     """Start the run's shared facts (the mDNS browse) for the first target, if it wants them."""
-    early = load_probes(EARLY_PROBES) if probes is None else probes
+    early = _selected(opts, EARLY_PROBES) if probes is None else probes
     for probe in early:
         gather = getattr(probe, "shared_facts", None)
         if gather is not None and is_wanted(probe, opts):
@@ -146,6 +153,11 @@ async def _quietly(gather: Callable[..., Any], prep: Prepared, opts: ProbeOption
         await gather(prep.ctx, opts)
     except Exception:  # each target's own probe reports what went wrong
         log.debug("early shared facts failed", exc_info=True)
+
+
+def _selected(opts: ProbeOptions, modules: Sequence[str] = PROBE_MODULES) -> list[Probe]:
+    # As a single run: a probe left out by name is not even imported.
+    return load_probes([m for m in modules if module_selected(m, opts.probes)])
 
 
 def _remember_missing(module: str) -> None:

@@ -7,12 +7,14 @@ the user's config: it becomes an ``audit.check_failed`` finding instead of a cra
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.config.locate import state_dir_source
 from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.live_evidence import with_live_evidence
@@ -22,6 +24,7 @@ from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
+from openclaw_audit.report.target_info import TARGET_META
 from openclaw_audit.state.view import StateView
 
 if TYPE_CHECKING:  # the probes (and their heavy imports) load only under --deep
@@ -168,6 +171,7 @@ class Prepared:
     ctx: AuditContext
     findings: list[Finding]
     secrets: set[str]
+    started: float  # time.monotonic() when loading began (the report's durationMs)
 
 
 # What the live phase hands back: findings in canonical order, ``report.deep``, secrets.
@@ -177,6 +181,7 @@ LiveResult = tuple[list[Finding], dict[str, object], set[str]]
 def prepare(options: AuditOptions, plan: CheckPlan | None = None) -> Prepared:
     """Phase 1: load the target and run the checks that come before the live probes. A
     config that cannot be loaded raises (an input error)."""
+    started = time.monotonic()
     loaded = load_config(
         env=options.env,
         config_path=options.config_path,
@@ -196,6 +201,7 @@ def prepare(options: AuditOptions, plan: CheckPlan | None = None) -> Prepared:
         ctx=ctx,
         findings=_run_checks(ctx, plan.before, plan.wants),
         secrets={*loaded.secrets, *(s for s in _option_secrets(options) if s)},
+        started=started,
     )
 
 
@@ -243,6 +249,7 @@ def finish(
         secret_diagnostics=loaded.secret_diagnostics,
         config_path=loaded.paths.config_path,
         state_dir=loaded.paths.state_dir,
+        meta={TARGET_META: target_meta(loaded, options, ctx, prep.started)},
     )
     if post is None:
         post = PostProcess(min_severity=options.min_severity, wants=options.wants)
@@ -263,6 +270,46 @@ def run_audit(
     prep = prepare(options, plan)
     live = _run_deep(prep.ctx, options, progress) if options.deep else None
     return finish(prep, post, live, plan)
+
+
+def target_meta(
+    loaded: LoadedConfig, options: AuditOptions, ctx: AuditContext, started: float
+) -> dict[str, object]:
+    """What the target line and the JSON ``audit`` object say about this run."""
+    return {
+        "config": loaded.paths.config_path if loaded.exists else None,
+        "configPath": loaded.paths.config_path,
+        "includes": list(loaded.include_files),
+        "stateDir": loaded.paths.state_dir,
+        "stateDirSource": state_dir_source(loaded.env, options.state_dir, loaded.paths.state_dir),
+        "home": loaded.paths.home,
+        "deep": options.deep,
+        "durationMs": round((time.monotonic() - started) * 1000),
+        "host": _host_name(),
+        "openclawVersion": _known_version(ctx),
+    }
+
+
+def _host_name() -> str:
+    try:
+        return os.uname().nodename  # no socket import on the static path
+    except AttributeError:  # Windows
+        import socket
+
+        return socket.gethostname()
+
+
+def _known_version(ctx: AuditContext) -> dict[str, str] | None:
+    """The strongest OpenClaw version this run already knows: the live gateway's hello, else
+    the config's last-writer hint. The installed package is looked up only when the advisory
+    check ran (it is memoised then), so the static path does no extra PATH walk for it."""
+    from openclaw_audit.facts import openclaw_version as ov
+
+    found = ov.version_sources(ctx) if ctx.advisories is not None else []
+    source = found[0] if found else (ov.live_version(ctx) or ov.config_hint(ctx))
+    if source is None:
+        return None
+    return {"version": source.version, "source": source.kind}
 
 
 def _refuse_invalid(ctx: AuditContext) -> None:

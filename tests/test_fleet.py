@@ -241,3 +241,9 @@ def test_run_audit_is_its_phases_composed(tmp_path: Path) -> None:
         f.check_id.startswith("gateway.") for f in whole.report.findings
     )
     assert whole.secrets == phased.secrets
+
+
+def test_concurrency_below_one_is_a_usage_error(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    proc = run("--config", str(a), "--config", str(a), "--deep", "--concurrency", "0")
+    assert proc.returncode == 2 and "--concurrency must be at least 1" in proc.stderr

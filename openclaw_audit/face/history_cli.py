@@ -1,0 +1,152 @@
+"""``openclaw-audit history``: what the ``--history`` database holds (scheduled-scans.md §3).
+
+Read-only: these commands never create, migrate or change the database. Heavy imports wait
+until a command runs, so ``openclaw-audit`` itself starts as fast as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from openclaw_audit.errors import AuditError, UsageError
+from openclaw_audit.face.outputs import write_stdout
+
+ENV = "OPENCLAW_AUDIT_HISTORY"
+
+history_app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    invoke_without_command=True,
+    help="Past runs recorded with --history: runs per target, findings, one stored run.",
+)
+
+HistoryPath = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        metavar="PATH",
+        envvar=ENV,
+        help="The history database (default: $OPENCLAW_AUDIT_HISTORY).",
+    ),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+TargetOpt = Annotated[
+    str | None, typer.Option("--target", help="Only this target (its config path).")
+]
+
+
+def _fail(exc: AuditError) -> None:
+    sys.stderr.write(exc.render() + "\n")
+    raise typer.Exit(exc.exit_code)
+
+
+def _open(path: Path | None):  # type: ignore[no-untyped-def]
+    from openclaw_audit.history.store import open_for_reading
+
+    if path is None:
+        raise UsageError(f"no history database: pass --history PATH or set {ENV}")
+    return open_for_reading(str(path))
+
+
+def _target(value: str | None) -> str | None:
+    return os.path.abspath(value) if value else None
+
+
+def _dump(doc: Any) -> None:
+    write_stdout(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+@history_app.callback()
+def history_command(
+    ctx: typer.Context,
+    history: HistoryPath = None,
+    target: TargetOpt = None,
+    limit: Annotated[int, typer.Option("--limit", help="Runs per target.", min=1)] = 20,
+    json_out: JsonOut = False,
+) -> None:
+    """The last runs per target: counts, new and fixed, probe outcomes, critical trend."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from openclaw_audit.history import query, text
+
+    try:
+        conn = _open(history)
+        try:
+            names = [_target(target)] if target else query.targets(conn)
+            by_target = [(t, query.last_runs(conn, t, limit)) for t in names if t is not None]
+        finally:
+            conn.close()
+    except AuditError as exc:
+        _fail(exc)
+        return
+    if json_out:
+        _dump(
+            {
+                "targets": [
+                    {"target": t, "runs": [r.to_json() for r in runs]} for t, runs in by_target
+                ]
+            }
+        )
+    else:
+        write_stdout(text.render_runs(by_target))
+
+
+@history_app.command("findings")
+def findings_command(
+    history: HistoryPath = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only findings still open.")] = False,
+    fixed_only: Annotated[bool, typer.Option("--fixed", help="Only fixed findings.")] = False,
+    target: TargetOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Findings across runs: first seen, age, fixed at, reopened, severity changes."""
+    from openclaw_audit.history import query, text
+
+    try:
+        if open_only and fixed_only:
+            raise UsageError("--open and --fixed exclude each other")
+        conn = _open(history)
+        try:
+            state = "open" if open_only else "fixed" if fixed_only else "all"
+            rows = query.findings(conn, state=state, target=_target(target))
+        finally:
+            conn.close()
+    except AuditError as exc:
+        _fail(exc)
+        return
+    if json_out:
+        _dump({"findings": [r.to_json() for r in rows]})
+    else:
+        write_stdout(text.render_findings(rows))
+
+
+@history_app.command("show")
+def show_command(
+    run: Annotated[int, typer.Argument(help="The run id (see `openclaw-audit history`).")],
+    history: HistoryPath = None,
+    json_out: JsonOut = False,
+) -> None:
+    """A stored run as a report (its --json form is what `diff` and --baseline read)."""
+    from openclaw_audit.history import query
+    from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
+    from openclaw_audit.report.targets import TargetResult
+
+    try:
+        conn = _open(history)
+        try:
+            row = query.get_run(conn, run)
+            report = query.stored_report(conn, row)
+        finally:
+            conn.close()
+    except AuditError as exc:
+        _fail(exc)
+        return
+    output = AuditOutput([TargetResult(row.target, report)])
+    write_stdout(FORMATS["json" if json_out else "text"](output, RenderOptions()))

@@ -44,7 +44,9 @@ def test_runs_findings_and_a_stored_run_diff_accepts(tmp_path: Path) -> None:
     old = tmp_path / "old.json"
     old.write_text(run("history", "show", str(first["run"]), "--json", "--history", str(db)).stdout)
     new = tmp_path / "new.json"
-    new.write_text(run("history", "show", str(second["run"]), "--json", "--history", str(db)).stdout)
+    new.write_text(
+        run("history", "show", str(second["run"]), "--json", "--history", str(db)).stdout
+    )
     assert json.loads(old.read_text())["summary"]["critical"] == 1
     drift = json.loads(run("diff", str(old), str(new), "--json").stdout)
     assert drift["summary"]["resolved"] == second["fixed"]
@@ -92,12 +94,17 @@ def test_a_newer_database_is_an_input_error_before_the_audit(tmp_path: Path) -> 
         (["--history", "{tmp}/h.db", "--history-keep", "0"], "positive number of days"),
         (["--notify-cmd", "true"], "need --history"),
         (["--history", "{tmp}/h.db", "--notify-cmd", "'unclosed"], "cannot be split"),
-        (["--history", "{tmp}/h.db", "--notify-cmd", "true", "--notify-on", "bogus"], "unknown event"),
+        (
+            ["--history", "{tmp}/h.db", "--notify-cmd", "true", "--notify-on", "bogus"],
+            "unknown event",
+        ),
         (["--history", "{tmp}/h.db", "--notify-webhook", "http://192.0.2.7/h"], "unencrypted"),
         (["--history", "{tmp}/h.db", "--notify-webhook", "ftp://example.org/h"], "http(s) URL"),
     ],
 )
-def test_bad_history_and_notify_options_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+def test_bad_history_and_notify_options_exit_2(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     cfg = target(tmp_path, "gw", CALM)
     proc = run("--config", str(cfg), *(a.replace("{tmp}", str(tmp_path)) for a in args))
     assert proc.returncode == 2, proc.stderr
@@ -118,7 +125,9 @@ def test_history_keep_prunes_through_the_cli(tmp_path: Path) -> None:
     assert ids == [2]
 
 
-def test_history_fills_the_renderers_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_fills_the_renderers_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """RenderOptions.history reaches the formatter: trend points and this run's drift."""
     from openclaw_audit.engine.options import AuditOptions
     from openclaw_audit.face import app

@@ -91,7 +91,16 @@ def test_two_cli_runs_on_one_database_both_land(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "openclaw_audit", "-q", "--config", str(cfg), "--history", str(db)],
+            [
+                sys.executable,
+                "-m",
+                "openclaw_audit",
+                "-q",
+                "--config",
+                str(cfg),
+                "--history",
+                str(db),
+            ],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

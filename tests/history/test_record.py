@@ -26,7 +26,9 @@ def f(check_id: str, severity: str = "warn", subject: str | None = None) -> Find
 
 def report(*findings: Finding, deep: dict[str, Any] | None = None, suppressed=()) -> Report:
     rules = {
-        x.check_id: Rule(x.check_id, x.severity, x.title, None, "", deep=x.check_id.startswith("live."))
+        x.check_id: Rule(
+            x.check_id, x.severity, x.title, None, "", deep=x.check_id.startswith("live.")
+        )
         for x in findings
     }
     return Report(
@@ -124,7 +126,9 @@ def test_a_baseline_run_fixes_nothing(conn: sqlite3.Connection) -> None:
     run(conn, report(f("a"), f("b")), 1)
     base = run(conn, report(), 2, Scope(deep=True, baseline=True))
     assert base.drift.resolved == ()
-    assert conn.execute("SELECT count(*) FROM findings WHERE fixed_at_run IS NULL").fetchone() == (2,)
+    assert conn.execute("SELECT count(*) FROM findings WHERE fixed_at_run IS NULL").fetchone() == (
+        2,
+    )
 
 
 def test_a_run_that_failed_to_audit_changes_no_finding(conn: sqlite3.Connection) -> None:
@@ -145,7 +149,10 @@ def test_suppressed_findings_are_tracked_but_never_new(conn: sqlite3.Connection)
 
 
 def test_probe_failed_only_when_it_passed_last_time(conn: sqlite3.Connection) -> None:
-    ok = {"gateway": {"attempted": True, "ok": True, "latencyMs": 12}, "docker": {"skipped": "no socket"}}
+    ok = {
+        "gateway": {"attempted": True, "ok": True, "latencyMs": 12},
+        "docker": {"skipped": "no socket"},
+    }
     bad = {"gateway": {"attempted": True, "ok": False, "error": "connection refused"}}
     run(conn, report(deep=ok), 1)
     now = run(conn, report(deep=bad), 2)
@@ -164,7 +171,16 @@ def test_probe_failed_only_when_it_passed_last_time(conn: sqlite3.Connection) ->
 def test_prune_drops_old_runs_keeps_open_findings(conn: sqlite3.Connection) -> None:
     run(conn, report(f("a"), f("b")), 1)
     run(conn, report(f("a")), 2)  # b fixed at run 2
-    inp = RunInput(TARGET, T0 + 100 * 86400, T0 + 100 * 86400 + 1, "h", "0", 0, Scope(deep=True), report(f("a")))
+    inp = RunInput(
+        TARGET,
+        T0 + 100 * 86400,
+        T0 + 100 * 86400 + 1,
+        "h",
+        "0",
+        0,
+        Scope(deep=True),
+        report(f("a")),
+    )
     record_run(conn, inp, keep_days=30)
     assert [r[0] for r in conn.execute("SELECT id FROM runs")] == [3]
     assert conn.execute("SELECT count(*) FROM run_findings WHERE run_id < 3").fetchone() == (0,)

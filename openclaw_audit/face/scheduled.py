@@ -12,21 +12,18 @@ from __future__ import annotations
 import logging
 import math
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from openclaw_audit import __version__
-from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import UsageError
 from openclaw_audit.face.outputs import write_stderr
 from openclaw_audit.history.record import RunInput, record_run
 from openclaw_audit.history.scope import Scope
 from openclaw_audit.history.store import open_for_writing
-from openclaw_audit.notify.payload import drift_doc, dumps, parse_events, qualifies
-from openclaw_audit.notify.send import DEFAULT_TIMEOUT_S, Notifier, check_webhook, parse_command
+from openclaw_audit.notify.payload import DEFAULT_TIMEOUT_S, drift_doc, dumps, qualifies
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import Summary
@@ -35,20 +32,40 @@ from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.report.trend import DriftItem, RunDrift, TargetHistory
 from openclaw_audit.textsafe import one_line
 
+if TYPE_CHECKING:
+    from openclaw_audit.engine.options import AuditOptions
+    from openclaw_audit.notify.send import Notifier
+
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True, slots=True)
+# Plain classes, not dataclasses: dataclasses compile code at import, and every --history run
+# imports this module (bench/history_bench.py).
 class ScheduledOptions:
     """What the command line asked for (all optional)."""
 
-    history: str | None = None
-    history_keep: float | None = None  # days
-    notify_cmd: str | None = None
-    notify_webhook: str | None = None
-    notify_insecure: bool = False
-    notify_on: tuple[str, ...] = ()
-    notify_timeout: float = DEFAULT_TIMEOUT_S
+    __slots__ = (
+        "history", "history_keep", "notify_cmd", "notify_insecure", "notify_on",
+        "notify_timeout", "notify_webhook",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        history: str | None = None,
+        history_keep: float | None = None,  # days
+        notify_cmd: str | None = None,
+        notify_webhook: str | None = None,
+        notify_insecure: bool = False,
+        notify_on: tuple[str, ...] = (),
+        notify_timeout: float = DEFAULT_TIMEOUT_S,
+    ) -> None:
+        self.history = history
+        self.history_keep = history_keep
+        self.notify_cmd = notify_cmd
+        self.notify_webhook = notify_webhook
+        self.notify_insecure = notify_insecure
+        self.notify_on = notify_on
+        self.notify_timeout = notify_timeout
 
     @property
     def wanted(self) -> bool:
@@ -61,15 +78,24 @@ class ScheduledOptions:
         )
 
 
-@dataclass
 class Scheduled:
-    scope: Scope
-    conn: sqlite3.Connection | None = None
-    keep_days: float | None = None
-    notifier: Notifier = field(default_factory=Notifier)
-    events: frozenset[str] = frozenset()
-    started: float = field(default_factory=time.time)
-    drifts: list[tuple[RunDrift, Summary | None]] = field(default_factory=list)
+    """One invocation's history and notifications, from :func:`prepare` to :meth:`notify`."""
+
+    def __init__(
+        self,
+        scope: Scope,
+        conn: sqlite3.Connection | None = None,
+        keep_days: float | None = None,
+        notifier: Notifier | None = None,  # --notify-cmd / --notify-webhook
+        events: frozenset[str] = frozenset(),
+    ) -> None:
+        self.scope = scope
+        self.conn = conn
+        self.keep_days = keep_days
+        self.notifier = notifier
+        self.events = events
+        self.started = time.time()
+        self.drifts: list[tuple[RunDrift, Summary | None]] = []
 
     def record(
         self, results: Sequence[TargetResult], exit_code: int, scrubber: Scrubber
@@ -93,7 +119,7 @@ class Scheduled:
                 target=target,
                 started=self.started,
                 finished=finished,
-                host=socket.gethostname(),
+                host=_host(),
                 tool_version=__version__,
                 exit_code=exit_code,
                 scope=self.scope,
@@ -117,7 +143,7 @@ class Scheduled:
         return histories or None
 
     def notify(self, scrubber: Scrubber) -> None:
-        if not self.notifier.enabled:
+        if self.notifier is None:
             return
         from openclaw_audit.notify.send import send
 
@@ -133,6 +159,12 @@ def _warn(scrubber: Scrubber, text: str) -> None:
     write_stderr(one_line("warning: " + scrubber(text)) + "\n")
 
 
+def _host() -> str:
+    # Not socket.gethostname(): importing socket costs every --history run a millisecond.
+    uname = getattr(os, "uname", None)
+    return uname().nodename if uname is not None else os.environ.get("COMPUTERNAME", "")
+
+
 def _target_key(r: TargetResult) -> str:
     path = (r.report.config_path if r.report is not None else None) or r.target
     return os.path.abspath(path) if path else ""
@@ -145,9 +177,12 @@ def prepare(
     None when the run asked for neither."""
     if opts is None or not opts.wanted:
         return None
-    notifier = Notifier()
+    notifier = None
     events: frozenset[str] = frozenset()
     if opts.notify_cmd is not None or opts.notify_webhook is not None:
+        from openclaw_audit.notify.payload import parse_events
+        from openclaw_audit.notify.send import Notifier, check_webhook, parse_command
+
         if not opts.history and not baseline:
             raise UsageError(
                 "--notify-cmd/--notify-webhook need --history (or --baseline) to know what changed"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 OK = "ok"
@@ -14,12 +13,25 @@ SKIPPED = "skipped"
 _DURATION_KEYS = ("durationMs", "elapsedMs", "latencyMs", "browseMs")
 
 
-@dataclass(frozen=True, slots=True)
+# A plain class, not a dataclass: dataclasses compile code at import, and every --history
+# run imports this module (bench/history_bench.py).
 class ProbeOutcome:
-    probe: str
-    outcome: str  # ok / failed / skipped (a probe that did not run has no outcome)
-    duration_ms: int | None = None
-    error: str | None = None
+    """``outcome``: ok / failed / skipped (a probe that did not run has no outcome)."""
+
+    __slots__ = ("duration_ms", "error", "outcome", "probe")
+
+    def __init__(
+        self, probe: str, outcome: str, duration_ms: int | None = None, error: str | None = None
+    ) -> None:
+        self.probe = probe
+        self.outcome = outcome
+        self.duration_ms = duration_ms
+        self.error = error
+
+    def __repr__(self) -> str:
+        return (
+            f"ProbeOutcome({self.probe!r}, {self.outcome!r}, {self.duration_ms!r}, {self.error!r})"
+        )
 
 
 def probe_outcomes(deep: Mapping[str, Any] | None) -> list[ProbeOutcome]:

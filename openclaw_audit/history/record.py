@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from openclaw_audit.history.probes import FAILED, OK, ProbeOutcome, probe_outcomes
 from openclaw_audit.history.scope import Scope
@@ -25,35 +24,66 @@ def iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-@dataclass(frozen=True, slots=True)
+# A plain class, not a dataclass: dataclasses compile code at import, and every --history
+# run imports this module (bench/history_bench.py).
 class RunInput:
-    """One target's run, as the outputs show it (redacted)."""
+    """One target's run, as the outputs show it (redacted). ``started``/``finished``: epoch
+    seconds; ``error``: why the target could not be audited (then ``report`` is None)."""
 
-    target: str
-    started: float  # epoch seconds
-    finished: float
-    host: str
-    tool_version: str
-    exit_code: int
-    scope: Scope
-    report: Report | None
-    error: str | None = None  # the target could not be audited
+    __slots__ = (
+        "error", "exit_code", "finished", "host", "report", "scope", "started", "target",
+        "tool_version",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        target: str,
+        started: float,
+        finished: float,
+        host: str,
+        tool_version: str,
+        exit_code: int,
+        scope: Scope,
+        report: Report | None,
+        error: str | None = None,
+    ) -> None:
+        self.target = target
+        self.started = started
+        self.finished = finished
+        self.host = host
+        self.tool_version = tool_version
+        self.exit_code = exit_code
+        self.scope = scope
+        self.report = report
+        self.error = error
 
 
-@dataclass(frozen=True, slots=True)
 class Recorded:
-    run_id: int
-    drift: RunDrift
-    history: TargetHistory
-    probes: tuple[ProbeOutcome, ...] = field(default=())
+    """The stored run's id, its drift, and the target's history for the renderers."""
+
+    __slots__ = ("drift", "history", "probes", "run_id")
+
+    def __init__(
+        self,
+        run_id: int,
+        drift: RunDrift,
+        history: TargetHistory,
+        probes: tuple[ProbeOutcome, ...] = (),
+    ) -> None:
+        self.run_id = run_id
+        self.drift = drift
+        self.history = history
+        self.probes = probes
 
 
-@dataclass(frozen=True, slots=True)
 class _Seen:
-    finding: Finding
-    fingerprint: str
-    suppressed: bool
-    deep_only: bool
+    __slots__ = ("deep_only", "finding", "fingerprint", "suppressed")
+
+    def __init__(self, finding: Finding, fingerprint: str, suppressed: bool, deep_only: bool):
+        self.finding = finding
+        self.fingerprint = fingerprint
+        self.suppressed = suppressed
+        self.deep_only = deep_only
 
 
 def record_run(

@@ -9,21 +9,32 @@ the baseline already holds: findings outside the scope stay open, unchanged.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.selectors import any_matches
 
 
-@dataclass(frozen=True, slots=True)
+# A plain class, not a dataclass: dataclasses compile code at import, and every --history
+# run imports this module (bench/history_bench.py).
 class Scope:
-    deep: bool = False
-    checks: tuple[str, ...] = ()
-    skip_checks: tuple[str, ...] = ()
-    probes: tuple[str, ...] | None = None  # None: every probe (when deep)
-    min_severity: str | None = None
-    baseline: bool = False
+    __slots__ = ("baseline", "checks", "deep", "min_severity", "probes", "skip_checks")
+
+    def __init__(
+        self,
+        deep: bool = False,
+        checks: tuple[str, ...] = (),
+        skip_checks: tuple[str, ...] = (),
+        probes: tuple[str, ...] | None = None,  # None: every probe (when deep)
+        min_severity: str | None = None,
+        baseline: bool = False,
+    ) -> None:
+        self.deep = deep
+        self.checks = checks
+        self.skip_checks = skip_checks
+        self.probes = probes
+        self.min_severity = min_severity
+        self.baseline = baseline
 
     def covers(self, check_id: str, severity: str, deep_only: bool) -> bool:
         """Whether this run would have reported the finding, were it still there."""

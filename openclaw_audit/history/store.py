@@ -109,11 +109,12 @@ def open_for_writing(path: str) -> sqlite3.Connection:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     conn = _connect(path, readonly=False)
     try:
-        _check_version(conn, path)
+        version = _check_version(conn, path)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
-        retrying(lambda: _create(conn))
+        if version != SCHEMA_VERSION:
+            retrying(lambda: _create(conn))
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise HistoryError(f"cannot use the history database: {exc}", path) from None

@@ -16,6 +16,7 @@ from openclaw_audit.report.trend import DriftItem, RunDrift
 
 EVENTS = ("new", "escalated", "probe-failed", "resolved", "always")
 DEFAULT_EVENTS = frozenset({"new", "escalated", "probe-failed"})
+DEFAULT_TIMEOUT_S = 10.0  # each notification
 
 
 def parse_events(values: Iterable[str]) -> frozenset[str]:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from openclaw_audit.errors import UsageError
+from openclaw_audit.notify.payload import DEFAULT_TIMEOUT_S
 
-DEFAULT_TIMEOUT_S = 10.0
 _STDERR_TAIL = 300  # characters of a failing command's stderr quoted in the warning
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)  # not slotted: built once per run, cheaper to define
 class Notifier:
     command: tuple[str, ...] = ()
     webhook: str | None = None

@@ -156,3 +156,17 @@ def test_history_fills_the_renderers_history(
     assert [p.critical for p in hist.points] == [1, 1]
     assert hist.drift is not None and hist.drift.new == () and hist.drift.run_id == 2
     assert first[str(cfg)].drift.new and len(hist.first_seen) == len(first[str(cfg)].drift.new)
+
+
+def test_a_fleet_run_records_each_target(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    calm, risky = target(tmp_path, "calm", CALM), target(tmp_path, "risky", RISKY)
+    broken = target(tmp_path, "broken", "{gateway: ")
+    proc = run("-q", "--config", str(calm), "--config", str(risky), "--config", str(broken),
+               "--history", str(db))  # fmt: skip
+    assert proc.returncode == 2  # the broken target fails the gate, as without --history
+    rows = sqlite3.connect(db).execute("SELECT target, critical, exit_code, error FROM runs")
+    by_target = {r[0]: r[1:] for r in rows}
+    assert by_target[str(calm)][:2] == (0, 2) and by_target[str(calm)][2] is None
+    assert by_target[str(risky)][0] == 1
+    assert by_target[str(broken)][2]  # why it could not be audited

@@ -211,3 +211,37 @@ def test_canaries_never_reach_the_database_or_notifications(
         assert canary.encode() not in stored
         assert canary.encode() not in body
         assert canary not in proc.stdout and canary not in proc.stderr
+
+
+def test_a_probe_that_passed_and_now_fails_notifies(tmp_path: Path, start_gateway) -> None:  # type: ignore[no-untyped-def]
+    token = "probe-token-" + "7" * 40
+    gw = start_gateway("--auth", "token", "--token", token)
+    config = {
+        "gateway": {
+            "mode": "local",
+            "bind": "loopback",
+            "port": gw.port,
+            "auth": {"mode": "token", "token": token},
+        }
+    }
+    cfg = target(tmp_path, "gw", json.dumps(config))
+    got = tmp_path / "got.json"
+    hook = tmp_path / "hook.py"
+    hook.write_text(f"import sys\nopen({str(got)!r}, 'w').write(sys.stdin.read())\n")
+    args = (
+        "--deep", "--timeout", "2", "--notify-cmd", f"{sys.executable} {hook}",
+        "--notify-on", "probe-failed",
+    )  # fmt: skip
+    db = tmp_path / "h.db"
+    assert audit(cfg, db, *args).returncode == 0
+    assert not got.exists()  # new findings, but only probe failures were asked for
+    gw.proc.kill()
+    gw.proc.wait(timeout=5)
+    assert audit(cfg, db, *args).returncode == 0
+    doc = json.loads(got.read_text())
+    assert "gateway" in {p["probe"] for p in doc["probeFailed"]}
+    assert all(p["error"] and token not in p["error"] for p in doc["probeFailed"])
+    outcomes = dict(
+        sqlite3.connect(db).execute("SELECT probe, outcome FROM run_probes WHERE run_id = 1")
+    )
+    assert outcomes["gateway"] == "ok"

@@ -105,8 +105,14 @@ def open_for_writing(path: str) -> sqlite3.Connection:
     one untouched. The schema is created in one transaction, so two first runs may race."""
     _check_path(path)
     if not os.path.exists(path):
-        with contextlib.suppress(FileExistsError):  # another run created it just now
+        try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass  # another run created it just now
+        except OSError as exc:
+            raise HistoryError(
+                f"cannot create the history database: {exc.strerror or exc}", path
+            ) from None
     conn = _connect(path, readonly=False)
     try:
         version = _check_version(conn, path)

@@ -137,7 +137,25 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
 
 
 def post_webhook(url: str, body: str, timeout: float) -> str | None:
-    """POST ``body`` (TLS verified, no redirects); None on a 2xx answer, else the problem."""
+    """POST ``body`` (TLS verified, no redirects); None on a 2xx answer, else the problem.
+
+    httpx's timeout bounds each read, not the whole exchange, so a receiver that trickles its
+    answer a byte at a time could hold the run forever: the request runs in a daemon thread
+    and the run waits for it at most ``timeout`` seconds in all."""
+    import threading
+
+    outcome: list[str | None] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(_post(url, body, timeout)), name="notify-webhook", daemon=True
+    )
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        return f"no answer within {timeout:g} s"
+    return outcome[0]
+
+
+def _post(url: str, body: str, timeout: float) -> str | None:
     import httpx  # only when a webhook is configured
 
     try:
@@ -150,6 +168,8 @@ def post_webhook(url: str, body: str, timeout: float) -> str | None:
     except httpx.TimeoutException:
         return f"no answer within {timeout:g} s"
     except httpx.HTTPError as exc:
+        return f"request failed ({type(exc).__name__})"
+    except Exception as exc:  # the thread must always report back
         return f"request failed ({type(exc).__name__})"
     if 200 <= response.status_code < 300:
         return None

@@ -77,6 +77,39 @@ def hanging_url() -> Iterator[str]:
     sock.close()
 
 
+@pytest.fixture
+def trickling_url() -> Iterator[str]:
+    """Answers one header byte every 0.1 s, forever: no single read ever times out."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    sock.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    conn.recv(65536)
+                    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+                    while not stop.is_set():
+                        conn.sendall(b"X")
+                        stop.wait(0.1)
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
+    stop.set()
+    thread.join(timeout=5)
+    sock.close()
+
+
 def audit(cfg: Path, db: Path, *extra: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     return run("--config", str(cfg), "--history", str(db), *extra, env=env)
 
@@ -127,6 +160,15 @@ def test_a_hanging_or_failing_webhook_is_a_warning_only(
     assert proc.returncode == 0 and len(failing_receiver.bodies) == 1
     assert "answered HTTP 500" in proc.stderr
     assert CANARY_HOOK_PATH not in proc.stderr  # the webhook's path may be its secret
+
+
+def test_a_trickling_webhook_is_cut_off_at_the_timeout(tmp_path: Path, trickling_url: str) -> None:
+    cfg = target(tmp_path, "gw", RISKY)
+    proc = audit(
+        cfg, tmp_path / "h.db", "--notify-webhook", trickling_url, "--notify-timeout", "0.5"
+    )
+    assert proc.returncode == 0
+    assert "no answer within 0.5 s" in proc.stderr
 
 
 def test_notify_cmd_gets_the_drift_on_stdin(tmp_path: Path) -> None:

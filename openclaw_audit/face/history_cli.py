@@ -16,6 +16,7 @@ import typer
 
 from openclaw_audit.errors import AuditError, UsageError
 from openclaw_audit.face.outputs import write_stdout
+from openclaw_audit.textsafe import one_line
 
 ENV = "OPENCLAW_AUDIT_HISTORY"
 
@@ -149,4 +150,15 @@ def show_command(
         _fail(exc)
         return
     output = AuditOutput([TargetResult(row.target, report)])
-    write_stdout(FORMATS["json" if json_out else "text"](output, RenderOptions()))
+    if json_out:
+        # The report as the run printed it, plus what the history knows of the run (probe
+        # outcomes, scope, exit code) under a key of its own that `diff` ignores.
+        doc = json.loads(FORMATS["json"](output, RenderOptions()))
+        doc["history"] = row.to_json()
+        _dump(doc)
+        return
+    head = (
+        f"History run {row.id} of {row.target or '(default config)'}, started {row.started_at}"
+        f", {'deep' if row.deep else 'static'}, exit {row.exit_code}"
+    )
+    write_stdout(one_line(head) + "\n" + FORMATS["text"](output, RenderOptions()))

@@ -48,6 +48,9 @@ def test_runs_findings_and_a_stored_run_diff_accepts(tmp_path: Path) -> None:
         run("history", "show", str(second["run"]), "--json", "--history", str(db)).stdout
     )
     assert json.loads(old.read_text())["summary"]["critical"] == 1
+    assert json.loads(old.read_text())["history"]["run"] == first["run"]
+    shown = run("history", "show", str(first["run"]), "--history", str(db)).stdout
+    assert shown.startswith(f"History run {first['run']} of {cfg}, started ")
     drift = json.loads(run("diff", str(old), str(new), "--json").stdout)
     assert drift["summary"]["resolved"] == second["fixed"]
     # The stored run works as a baseline too: nothing of it is new.

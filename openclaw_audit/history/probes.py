@@ -60,5 +60,6 @@ def _outcome(name: str, section: Mapping[str, Any]) -> ProbeOutcome:
         reason = skipped if isinstance(skipped, str) else error
         return ProbeOutcome(name, SKIPPED, duration, reason)
     if section.get("ok") is False or section.get("timedOut") or error:
-        return ProbeOutcome(name, FAILED, duration, error or "failed")
+        reason = error or ("timed out" if section.get("timedOut") else "failed")
+        return ProbeOutcome(name, FAILED, duration, reason)
     return ProbeOutcome(name, OK, duration, None)

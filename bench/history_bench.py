@@ -144,6 +144,8 @@ def main() -> None:
         results["cold_with_history"] = ms(with_history)
         extra = (statistics.median(with_history) - statistics.median(without)) * 1000
         results["cold_extra_median_ms"] = round(extra, 2)
+        paired = [(w - o) * 1000 for w, o in zip(with_history, without, strict=True)]
+        results["cold_extra_paired_median_ms"] = round(statistics.median(paired), 2)
         fastest = (min(with_history) - min(without)) * 1000
         results["cold_extra_fastest_ms"] = round(fastest, 2)
         imports = import_cost(env)

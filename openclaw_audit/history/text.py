@@ -31,6 +31,9 @@ def render_runs(by_target: Sequence[tuple[str, Sequence[RunRow]]]) -> str:
     for target, runs in by_target:
         crit = [r.critical for r in runs]
         lines.append(one_line(f"{target or '(default config)'}"))
+        if not runs:
+            lines.extend(["  no runs recorded", ""])
+            continue
         lines.append(f"  critical trend {sparkline(crit)}  (last {len(runs)} runs)")
         lines.append(
             "  RUN    STARTED               DEEP  CRIT  WARN  INFO   NEW  FIXED  EXIT  PROBES"

@@ -22,7 +22,7 @@ from openclaw_audit.errors import UsageError
 from openclaw_audit.face.outputs import write_stderr
 from openclaw_audit.history.record import RunInput, record_run
 from openclaw_audit.history.scope import Scope
-from openclaw_audit.history.store import open_for_writing
+from openclaw_audit.history.store import close_later, open_for_writing
 from openclaw_audit.notify.payload import DEFAULT_TIMEOUT_S, drift_doc, dumps, qualifies
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.fingerprint import fingerprint
@@ -138,7 +138,7 @@ class Scheduled:
                 if key is not None:
                     histories[key] = recorded.history
         if self.conn is not None:
-            self.conn.close()
+            close_later(self.conn)
             self.conn = None
         return histories or None
 

@@ -134,6 +134,15 @@ def open_for_writing(path: str) -> sqlite3.Connection:
     return conn
 
 
+def close_later(conn: sqlite3.Connection) -> None:
+    """Close the connection in the background. Closing the last connection checkpoints the WAL
+    into the database and syncs it (milliseconds on a busy disk); the run renders and writes
+    its outputs meanwhile, and the interpreter waits for the thread before it exits."""
+    import threading
+
+    threading.Thread(target=conn.close, name="history-close", daemon=False).start()
+
+
 def open_for_reading(path: str) -> sqlite3.Connection:
     """Read-only: the ``history`` commands never create or change the database."""
     if not os.path.isfile(path):
@@ -172,7 +181,13 @@ def _connect(path: str, *, readonly: bool) -> sqlite3.Connection:
             uri = "file:" + _uri_path(path) + "?mode=ro"
             conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
         else:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            # check_same_thread=False: the face closes it in a thread of its own (close_later).
+            conn = sqlite3.connect(
+                path,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
     except sqlite3.Error as exc:
         raise HistoryError(f"cannot open the history database: {exc}", path) from None
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

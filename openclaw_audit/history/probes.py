@@ -11,6 +11,7 @@ SKIPPED = "skipped"
 
 # The keys probes use for how long they took, most specific first.
 _DURATION_KEYS = ("durationMs", "elapsedMs", "latencyMs", "browseMs")
+_NO_ANSWER = frozenset({"unreachable", "timeout"})  # HTTP endpoint results without an answer
 
 
 # A plain class, not a dataclass: dataclasses compile code at import, and every --history
@@ -59,6 +60,11 @@ def _outcome(name: str, section: Mapping[str, Any]) -> ProbeOutcome:
     if skipped or section.get("attempted") is False:
         reason = skipped if isinstance(skipped, str) else error
         return ProbeOutcome(name, SKIPPED, duration, reason)
+    endpoints = section.get("endpoints")
+    if isinstance(endpoints, Mapping) and endpoints:
+        results = {e.get("result") for e in endpoints.values() if isinstance(e, Mapping)}
+        if results and results <= _NO_ANSWER:  # the HTTP probe reached no endpoint at all
+            return ProbeOutcome(name, FAILED, duration, error or "no endpoint answered")
     if section.get("ok") is False or section.get("timedOut") or error:
         reason = error or ("timed out" if section.get("timedOut") else "failed")
         return ProbeOutcome(name, FAILED, duration, reason)

@@ -20,6 +20,8 @@ from openclaw_audit.history.text import render_findings, sparkline
         ({"attempted": True, "ok": False, "skipped": "no Docker socket", "elapsedMs": 3}, ("skipped", 3, "no Docker socket")),
         ({"attempted": True, "ok": False, "skipped": None, "timedOut": True, "elapsedMs": 900}, ("failed", 900, "timed out")),
         ({"baseUrl": "http://127.0.0.1:1", "endpoints": {}, "credentialAccepted": None}, ("ok", None, None)),
+        ({"baseUrl": "http://127.0.0.1:9", "endpoints": {"/a": {"status": None, "result": "unreachable"}, "/b": {"status": None, "result": "timeout"}}}, ("failed", None, "no endpoint answered")),
+        ({"baseUrl": "http://127.0.0.1:9", "endpoints": {"/a": {"status": None, "result": "unreachable"}, "/b": {"status": 401, "result": "enforced"}}}, ("ok", None, None)),
         ({"error": "timeout"}, ("failed", None, "timeout")),  # the runner's last-resort section
         ({"attempted": True, "browseMs": 1500, "error": None, "instances": []}, ("ok", 1500, None)),
     ],

@@ -358,6 +358,7 @@ def main_command(
     ] = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
+        ctx.obj = {"history": history}  # `openclaw-audit --history DB history ...`
         return
     out_format = OutputFormat.json if json_out and fmt is None else (fmt or OutputFormat.text)
     if json_out and fmt not in (None, OutputFormat.json):

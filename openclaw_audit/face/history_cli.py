@@ -48,9 +48,12 @@ def _fail(exc: AuditError) -> None:
     raise typer.Exit(exc.exit_code)
 
 
-def _open(path: Path | None):  # type: ignore[no-untyped-def]
+def _open(path: Path | None, ctx: typer.Context):  # type: ignore[no-untyped-def]
     from openclaw_audit.history.store import open_for_reading
 
+    if path is None:  # `openclaw-audit --history DB history ...`
+        obj = ctx.find_root().obj
+        path = obj.get("history") if isinstance(obj, dict) else None
     if path is None:
         raise UsageError(f"no history database: pass --history PATH or set {ENV}")
     return open_for_reading(str(path))
@@ -78,7 +81,7 @@ def history_command(
     from openclaw_audit.history import query, text
 
     try:
-        conn = _open(history)
+        conn = _open(history, ctx)
         try:
             names = [_target(target)] if target else query.targets(conn)
             by_target = [(t, query.last_runs(conn, t, limit)) for t in names if t is not None]
@@ -101,6 +104,7 @@ def history_command(
 
 @history_app.command("findings")
 def findings_command(
+    ctx: typer.Context,
     history: HistoryPath = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only findings still open.")] = False,
     fixed_only: Annotated[bool, typer.Option("--fixed", help="Only fixed findings.")] = False,
@@ -113,7 +117,7 @@ def findings_command(
     try:
         if open_only and fixed_only:
             raise UsageError("--open and --fixed exclude each other")
-        conn = _open(history)
+        conn = _open(history, ctx)
         try:
             state = "open" if open_only else "fixed" if fixed_only else "all"
             rows = query.findings(conn, state=state, target=_target(target))
@@ -130,6 +134,7 @@ def findings_command(
 
 @history_app.command("show")
 def show_command(
+    ctx: typer.Context,
     run: Annotated[int, typer.Argument(help="The run id (see `openclaw-audit history`).")],
     history: HistoryPath = None,
     json_out: JsonOut = False,
@@ -140,7 +145,7 @@ def show_command(
     from openclaw_audit.report.targets import TargetResult
 
     try:
-        conn = _open(history)
+        conn = _open(history, ctx)
         try:
             row = query.get_run(conn, run)
             report = query.stored_report(conn, row)

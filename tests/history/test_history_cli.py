@@ -72,6 +72,8 @@ def test_history_commands_read_only_and_clear_errors(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "no run 99" in proc.stderr
     proc = run("history", "--history", str(db), "--target", str(tmp_path / "other.json"))
     assert proc.returncode == 0 and "no runs recorded" in proc.stdout
+    proc = run("--history", str(db), "history", "findings", "--json")
+    assert proc.returncode == 0 and json.loads(proc.stdout)["findings"]
     proc = run("history", "--json", env={"OPENCLAW_AUDIT_HISTORY": str(db)})
     assert proc.returncode == 0 and json.loads(proc.stdout)["targets"]
 

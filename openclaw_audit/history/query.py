@@ -119,10 +119,11 @@ class FindingRow:
     severity_changes: int
     suppressed: bool
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, now: float | None = None) -> dict[str, Any]:
         return {
             "target": self.target,
             "fingerprint": self.fingerprint,
+            "ageDays": _age_days(self.first_seen_at, now),
             "checkId": self.check_id,
             "severity": self.severity,
             "title": self.title,
@@ -136,6 +137,18 @@ class FindingRow:
             "severityChanges": self.severity_changes,
             "suppressed": self.suppressed,
         }
+
+
+def _age_days(since: str, now: float | None) -> float | None:
+    """Days since ``since`` (ISO 8601 UTC), one decimal."""
+    import calendar
+    import time
+
+    try:
+        then = calendar.timegm(time.strptime(since, "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return None
+    return round(max(0.0, (time.time() if now is None else now) - then) / 86400, 1)
 
 
 def findings(

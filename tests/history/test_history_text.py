@@ -50,3 +50,4 @@ def test_render_findings_shows_age_and_state() -> None:
     text = render_findings([row], now=now)
     assert "age 10d" in text and "fixed at run 4" in text
     assert "reopened 2x" in text and "severity changed 1x" in text
+    assert row.to_json(now)["ageDays"] == 10.0

@@ -177,3 +177,23 @@ def test_a_fleet_run_records_each_target(tmp_path: Path) -> None:
     assert by_target[str(calm)][:2] == (0, 2) and by_target[str(calm)][2] is None
     assert by_target[str(risky)][0] == 1
     assert by_target[str(broken)][2]  # why it could not be audited
+
+
+def test_a_static_run_leaves_live_findings_open(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    cfg = target(tmp_path, "gw", CALM)
+    env = {"OPENCLAW_GATEWAY_PORT": "9"}  # nothing listens: gateway.probe_failed
+    record(cfg, db, "--deep", "--timeout", "0.25")
+    record(cfg, db)
+    proc = run(
+        "-q", "--config", str(cfg), "--history", str(db), "--deep", "--timeout", "0.25", env=env
+    )
+    assert proc.returncode == 0
+    proc = run("-q", "--config", str(cfg), "--history", str(db), env=env)
+    assert proc.returncode == 0
+    doc = json.loads(run("history", "findings", "--json", "--history", str(db)).stdout)
+    live = [f for f in doc["findings"] if f["checkId"] == "gateway.probe_failed"]
+    assert live and all(f["fixedAt"] is None for f in live)
+    runs = json.loads(run("history", "--json", "--history", str(db)).stdout)["targets"][0]["runs"]
+    assert [r["deep"] for r in runs] == [True, False]
+    assert runs[-1]["fixed"] == 0

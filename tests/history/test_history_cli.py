@@ -183,8 +183,6 @@ def test_a_static_run_leaves_live_findings_open(tmp_path: Path) -> None:
     db = tmp_path / "h.db"
     cfg = target(tmp_path, "gw", CALM)
     env = {"OPENCLAW_GATEWAY_PORT": "9"}  # nothing listens: gateway.probe_failed
-    record(cfg, db, "--deep", "--timeout", "0.25")
-    record(cfg, db)
     proc = run(
         "-q", "--config", str(cfg), "--history", str(db), "--deep", "--timeout", "0.25", env=env
     )

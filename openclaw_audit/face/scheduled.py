@@ -132,6 +132,10 @@ class Scheduled:
                 log.debug("history record failed", exc_info=True)
                 _warn(scrubber, f"history: run of {target} not recorded: {exc}")
                 continue
+            except Exception as exc:  # a bug of ours must not fail the audit either
+                log.debug("history record failed", exc_info=True)
+                _warn(scrubber, f"history: run of {target} not recorded ({type(exc).__name__})")
+                continue
             if r.report is not None:
                 self.drifts.append((recorded.drift, r.report.summary))
             for key in {target, raw.target, r.report.config_path if r.report else None}:
@@ -150,8 +154,13 @@ class Scheduled:
         for drift, summary in self.drifts:
             if not qualifies(drift, self.events):
                 continue
-            body = dumps(drift_doc(drift, summary, scrubber))
-            for warning in send(self.notifier, body):
+            try:
+                body = dumps(drift_doc(drift, summary, scrubber))
+                warnings = send(self.notifier, body)
+            except Exception as exc:  # never a failed audit (scheduled-scans.md §7)
+                log.debug("notification failed", exc_info=True)
+                warnings = [f"notification failed ({type(exc).__name__})"]
+            for warning in warnings:
                 _warn(scrubber, warning)
 
 

@@ -79,6 +79,16 @@ def test_a_history_failure_is_a_warning_not_a_failed_audit(
     assert err.startswith("warning: history: run of ") and "database is locked" in err
     assert SECRET not in err
 
+    def bug(*_a: object, **_k: object) -> None:
+        raise KeyError(SECRET)
+
+    sched = prepare(opts, AuditOptions(), baseline=False, scrubber=scrubber)
+    assert sched is not None
+    monkeypatch.setattr(scheduled, "record_run", bug)
+    assert sched.record([_result(tmp_path, ok=True)], 0, scrubber) is None
+    err = capsys.readouterr().err
+    assert "not recorded (KeyError)" in err and SECRET not in err
+
 
 def test_nothing_is_prepared_when_nothing_was_asked() -> None:
     assert prepare(None, AuditOptions(), baseline=False, scrubber=Scrubber()) is None

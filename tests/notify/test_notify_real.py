@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
+import ssl
 import sys
 import threading
 from collections.abc import Iterator
@@ -24,7 +25,7 @@ CANARY_HOOK_PATH = "CANARY-hook-path-2c4e6a8b0d1f3a5c7e9b"
 
 
 class Receiver:
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, tls: ssl.SSLContext | None = None) -> None:
         self.bodies: list[bytes] = []
         self.paths: list[str] = []
         outer = self
@@ -41,6 +42,8 @@ class Receiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
@@ -169,6 +172,31 @@ def test_a_trickling_webhook_is_cut_off_at_the_timeout(tmp_path: Path, trickling
     )
     assert proc.returncode == 0
     assert "no answer within 0.5 s" in proc.stderr
+
+
+def test_the_webhook_verifies_tls(tmp_path: Path) -> None:
+    """A receiver whose certificate is not trusted gets nothing; trusted, it gets the drift."""
+    from gateway_fixture import make_cert
+
+    cert = make_cert(tmp_path, "receiver")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert.cert, cert.key)
+    r = Receiver(204, tls=context)
+    try:
+        url = f"https://localhost:{r.server.server_address[1]}/hook"
+        cfg = target(tmp_path, "gw", RISKY)
+        proc = audit(cfg, tmp_path / "a.db", "--notify-webhook", url)
+        assert proc.returncode == 0
+        assert "warning: --notify-webhook https://localhost:" in proc.stderr
+        assert "request failed" in proc.stderr and r.bodies == []
+        # The same receiver, its certificate trusted: delivered.
+        proc = audit(
+            cfg, tmp_path / "b.db", "--notify-webhook", url, env={"SSL_CERT_FILE": str(cert.cert)}
+        )
+        assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+        assert len(r.bodies) == 1
+    finally:
+        r.close()
 
 
 def test_notify_cmd_gets_the_drift_on_stdin(tmp_path: Path) -> None:

@@ -68,6 +68,8 @@ def test_history_commands_read_only_and_clear_errors(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "OPENCLAW_AUDIT_HISTORY" in proc.stderr
     db = tmp_path / "h.db"
     record(target(tmp_path, "gw", CALM), db)
+    proc = run("history", "findings", "--open", "--fixed", "--history", str(db))
+    assert proc.returncode == 2 and "exclude each other" in proc.stderr
     proc = run("history", "show", "99", "--history", str(db))
     assert proc.returncode == 2 and "no run 99" in proc.stderr
     proc = run("history", "--history", str(db), "--target", str(tmp_path / "other.json"))

@@ -116,7 +116,8 @@ def open_for_writing(path: str) -> sqlite3.Connection:
     conn = _connect(path, readonly=False)
     try:
         version = _check_version(conn, path)
-        conn.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL needs a moment's exclusive lock: another first run may hold it.
+        retrying(lambda: conn.execute("PRAGMA journal_mode=WAL"))
         # NORMAL: a commit is durable once checkpointed; a killed process never corrupts.
         conn.execute("PRAGMA synchronous=NORMAL")
         no_checkpoint = getattr(sqlite3, "SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE", None)

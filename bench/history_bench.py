@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STATE = ROOT / "fixtures" / "demo" / "state"
+DEMO_STATE = ROOT / "openclaw_audit" / "demo"  # as bench/bench.py
 BUDGET_MS = 20.0
 
 

@@ -164,7 +164,13 @@ def _prepare_scheduled(inv: Invocation, scrubber: Scrubber) -> Scheduled | None:
         return None
     from openclaw_audit.face.scheduled import prepare
 
-    return prepare(inv.scheduled, inv.options, baseline=inv.baseline is not None, scrubber=scrubber)
+    return prepare(
+        inv.scheduled,
+        inv.options,
+        baseline=inv.baseline is not None,
+        scrubber=scrubber,
+        outputs=(inv.output,) if inv.output else (),
+    )
 
 
 def _audit_target(

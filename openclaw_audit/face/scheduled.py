@@ -180,7 +180,12 @@ def _target_key(r: TargetResult) -> str:
 
 
 def prepare(
-    opts: ScheduledOptions | None, audit: AuditOptions, *, baseline: bool, scrubber: Scrubber
+    opts: ScheduledOptions | None,
+    audit: AuditOptions,
+    *,
+    baseline: bool,
+    scrubber: Scrubber,
+    outputs: Sequence[str] = (),
 ) -> Scheduled | None:
     """Check every history and notify option and open the database, before any audit work.
     None when the run asked for neither."""
@@ -223,6 +228,12 @@ def prepare(
         min_severity=audit.min_severity.value if audit.min_severity is not None else None,
         baseline=baseline,
     )
+    if opts.history:
+        from openclaw_audit.face.outputs import same_file
+
+        for out in outputs:
+            if same_file(out, opts.history):
+                raise UsageError(f"--output {out} is the --history database: write it elsewhere")
     conn = open_for_writing(opts.history) if opts.history else None
     return Scheduled(
         scope=scope, conn=conn, keep_days=opts.history_keep, notifier=notifier, events=events

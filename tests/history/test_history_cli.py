@@ -109,6 +109,7 @@ def test_a_newer_database_is_an_input_error_before_the_audit(tmp_path: Path) -> 
         ),
         (["--history", "{tmp}/h.db", "--notify-webhook", "http://192.0.2.7/h"], "unencrypted"),
         (["--history", "{tmp}/h.db", "--notify-webhook", "ftp://example.org/h"], "http(s) URL"),
+        (["--history", "{tmp}/h.db", "-o", "{tmp}/h.db"], "is the --history database"),
     ],
 )
 def test_bad_history_and_notify_options_exit_2(

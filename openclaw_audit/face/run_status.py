@@ -1,7 +1,6 @@
 """What a finished run knows about itself, for the outputs and the exit code of scheduled scans
-(scheduled-scans.md §1, §5, §7): whether its config turns
-sandboxing on (then a missing Docker socket is a probe failure), which probes failed, the
-full report behind a baseline-filtered one, and the ``--update-baseline`` rules.
+(scheduled-scans.md §1, §5, §7): which probes failed, the full report behind a
+baseline-filtered one, and the ``--update-baseline`` rules.
 """
 
 from __future__ import annotations
@@ -9,33 +8,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
 from openclaw_audit.errors import UsageError
-from openclaw_audit.facts.agents import agent_sandbox_mode, agents, defaults_sandbox_mode
 from openclaw_audit.report.model import Report
 from openclaw_audit.report.targets import TargetResult
 
-if TYPE_CHECKING:
-    from openclaw_audit.engine.audit import AuditRun
-
 EXIT_PROBE = 4  # --fail-on-probe-error: a probe that was asked for failed
-
-
-def annotate(run: AuditRun) -> Report:
-    """The run's report with, under ``--deep``, ``meta["sandboxConfigured"]`` (read by
-    report/probe_status.py: then a Docker that cannot be reached is a probe failure)."""
-    if run.report.deep is None:
-        return run.report
-    meta = {**run.report.meta, "sandboxConfigured": sandbox_configured(run)}
-    return replace(run.report, meta=meta)
-
-
-def sandbox_configured(run: AuditRun) -> bool:
-    ctx = run.ctx
-    if defaults_sandbox_mode(ctx) != "off":
-        return True
-    return any(agent_sandbox_mode(ctx, a.config) != "off" for a in agents(ctx))
 
 
 def probe_failures(results: Sequence[TargetResult]) -> list[str]:

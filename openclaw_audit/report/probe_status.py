@@ -10,7 +10,8 @@ out by ``--probe``/``--skip-probe`` or ``--check``) has no status.
 - http: a failure when the probe recorded an error or no endpoint answered at all
   (every one unreachable or timed out).
 - docker: ``skipped`` (no SDK, no socket, access denied) is a failure only when the config
-  turns sandboxing on (the report's ``meta["sandboxConfigured"]``); a timeout always is.
+  turns sandboxing on (``sandboxConfigured`` in the engine's target record); a timeout
+  always is.
 - mdns: a failure when the browse could not run (no multicast socket, timeout).
 """
 
@@ -53,7 +54,8 @@ class ProbeStatus:
 def probe_statuses(report: Report) -> list[ProbeStatus]:
     """The status of every probe that ran, in canonical order (none without ``--deep``)."""
     deep = report.deep or {}
-    sandbox = bool(report.meta.get("sandboxConfigured"))
+    record = report.meta.get("target")  # the engine's record of the run (target_info.py)
+    sandbox = isinstance(record, dict) and record.get("sandboxConfigured") is True
     out: list[ProbeStatus] = []
     for name in (*PROBES, *sorted(k for k in deep if k not in PROBES)):
         section = deep.get(name)

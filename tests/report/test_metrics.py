@@ -76,7 +76,7 @@ def test_every_line_parses_and_families_are_as_specified() -> None:
         finding("channels.telegram.dm.open", subject="b"),
         finding("audit.ignore_file.expired"),
         deep=DEEP,
-        sandboxConfigured=True,
+        target={"durationMs": 1500, "sandboxConfigured": True},
         baselineKnown=0,
     )
     text = render([TargetResult("cfg", rep)])

@@ -45,7 +45,7 @@ def test_outcomes(name: str, section: dict[str, Any], state: str) -> None:
 
 def test_docker_skipped_fails_when_sandboxing_is_configured() -> None:
     deep = {"docker": {"ok": False, "skipped": "no socket"}}
-    assert states(deep, sandboxConfigured=True) == {"docker": FAILED}
+    assert states(deep, target={"sandboxConfigured": True}) == {"docker": FAILED}
 
 
 def test_probes_left_out_have_no_status() -> None:

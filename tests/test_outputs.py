@@ -365,3 +365,17 @@ def test_metrics_of_a_run_that_could_not_audit(tmp_path: Path) -> None:
     failed = prom.read_text()
     assert success in failed.splitlines()  # the last success is carried over
     assert "openclaw_audit_findings{" not in failed
+
+
+def test_new_findings_in_the_metrics_come_from_the_history(tmp_path: Path) -> None:
+    cfg = target(tmp_path, "gw", RISKY)
+    prom, db = tmp_path / "m.prom", tmp_path / "h.db"
+    args = ("--config", str(cfg), "-q", "--history", str(db), "-o", f"metrics={prom}")
+    assert run(*args).returncode == 0
+    cfg.write_text(MORE)
+    assert run(*args).returncode == 0
+    line = f'openclaw_audit_new_findings{{target="{cfg}"}} 1'
+    assert line in prom.read_text().splitlines()
+    # an output naming the history database is refused
+    proc = run(*args, "-o", f"json={db}")
+    assert proc.returncode == 2 and "history" in proc.stderr

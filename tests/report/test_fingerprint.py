@@ -134,3 +134,12 @@ def test_diff_pairs_by_fingerprint(tmp_path: Path) -> None:
 def test_a_lone_surrogate_in_the_subject_hashes() -> None:
     odd = Finding("channels.x.dm.open", Severity.WARN, "t", "d", subject="\ud800x")
     assert fingerprint(odd) != fingerprint(replace(odd, subject="\udc00x"))
+
+
+def test_a_stored_history_run_keeps_every_fingerprint(tmp_path: Path) -> None:
+    cfg = target(tmp_path, "gw", SUPPRESSING)
+    db = tmp_path / "h.db"
+    live = audit(cfg)
+    assert run("-q", "--config", str(cfg), "--history", str(db)).returncode == 0
+    shown = json.loads(run("history", "show", "1", "--json", "--history", str(db)).stdout)
+    assert prints(shown) == prints(live)

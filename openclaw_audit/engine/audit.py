@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.gcpause import gc_paused
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import Stage, define, load_catalog
 from openclaw_audit.engine.unset_vars import explain_unset
@@ -127,6 +128,13 @@ def run_audit(
 ) -> AuditRun:
     """Audit one target. ``post`` (default: config suppressions, the default ignore file and
     ``options.min_severity``) is applied to the report before it is returned."""
+    with gc_paused():
+        return _run_audit(options, post, progress)
+
+
+def _run_audit(
+    options: AuditOptions, post: PostProcess | None, progress: ProgressFn | None
+) -> AuditRun:
     loaded = load_config(
         env=options.env,
         config_path=options.config_path,

@@ -248,9 +248,10 @@ class IncludeResolver:
 
         def read(path: str) -> Any:
             cached = self._parsed.get(path)
-            if cached is not None and path not in self.texts:
-                return cached[0]
-            return fallback(path)
+            if cached is None or path in self.texts:
+                return fallback(path)
+            # A file whose text cannot hold an $include has nothing for the scan to find.
+            return {} if path in self._plain else cached[0]
 
         return read
 

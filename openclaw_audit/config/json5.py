@@ -565,3 +565,4 @@ def scan_spans(text: str, file: str) -> ProvNode:
 
 # The offset -> line/column table, for spans computed later (config/jsonfast.py).
 LineIndex = _Source
+NEWLINE_RE = _NEWLINE_RE

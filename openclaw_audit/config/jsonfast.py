@@ -20,12 +20,13 @@ import json.decoder
 import json.scanner
 from typing import Any
 
-from openclaw_audit.config.json5 import LineIndex, too_deep
+from openclaw_audit.config.json5 import NEWLINE_RE, LineIndex, too_deep
 from openclaw_audit.config.provenance import Origin, ProvNode
 
 __all__ = ["JsonProv", "parse_plain_json"]
 
 _WS = " \t\n\r"  # JSON whitespace (a subset of JSON5's)
+_PREFIX_SCAN = 4096
 
 
 class _Duplicate(Exception):
@@ -75,6 +76,10 @@ class _Doc:
         self.lines = LineIndex(text, file)
 
     def line_col(self, offset: int) -> tuple[int, int]:
+        if offset < _PREFIX_SCAN and self.lines._line_starts is None:
+            # Near the top (the root of an include file, say): count the prefix only.
+            breaks = [m.end() for m in NEWLINE_RE.finditer(self.text, 0, offset)]
+            return len(breaks) + 1, offset - (breaks[-1] if breaks else 0) + 1
         return self.lines.line_col(offset)
 
 
@@ -96,7 +101,10 @@ class JsonProv(ProvNode):
     def origin(self) -> Origin:
         if self._origin is None:
             doc = self._doc
-            _, end = _SKIP(doc.text, self._start)
+            if self._path:
+                _, end = _SKIP(doc.text, self._start)
+            else:  # the root: json.loads accepted the text, so it ends at the last token
+                end = len(doc.text.rstrip(_WS))
             line, col = doc.line_col(self._start)
             self._origin = Origin(doc.file, line, col, self._start, end, self._path)
         return self._origin

@@ -139,7 +139,7 @@ def sub(obj: Any, *keys: str) -> Any:
     """Walk nested mappings; None as soon as a step is not a mapping or the key is missing."""
     node = obj
     for key in keys:
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict | Mapping):  # dict first: no ABC check in the common case
             return None
         node = node.get(key)
     return node
@@ -147,7 +147,7 @@ def sub(obj: Any, *keys: str) -> Any:
 
 def sub_dict(obj: Any, *keys: str) -> Mapping[str, Any]:
     v = sub(obj, *keys)
-    return v if isinstance(v, Mapping) else {}
+    return v if isinstance(v, dict | Mapping) else {}
 
 
 def default_scope_id(ctx: AuditContext) -> str:

@@ -15,7 +15,7 @@ from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.gcpause import gc_paused
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.engine.registry import Stage, define, load_catalog
+from openclaw_audit.engine.registry import Stage, define, runnable_checks
 from openclaw_audit.engine.unset_vars import explain_unset
 from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
@@ -94,7 +94,7 @@ def run_static(
     stages: Callable[[Stage], bool] | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
-    for chk in load_catalog().ordered():
+    for chk in runnable_checks(ctx.deep, wants):
         if chk.needs_deep and not ctx.deep:
             continue
         if stages is not None and not stages(chk.stage):

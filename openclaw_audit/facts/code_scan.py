@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openclaw_audit.facts.files import is_inside
 from openclaw_audit.report.model import Severity
 from openclaw_audit.state.view import StateView
 
@@ -216,13 +217,6 @@ def scan_source(source: str, file: str) -> list[ScanFinding]:
 
 def is_scannable(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in SCANNABLE_EXTENSIONS
-
-
-def is_inside(root: str, path: str) -> bool:
-    try:
-        return os.path.commonpath([root, path]) == root
-    except ValueError:
-        return False
 
 
 def _check_deadline(deadline: float | None) -> None:

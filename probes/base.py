@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S  # noqa: F401
 from openclaw_audit.report.model import Finding
-
-DEFAULT_TIMEOUT_S = 5.0
-MIN_TIMEOUT_S = 0.25
 
 
 def global_deadline_s(timeout_s: float) -> float:

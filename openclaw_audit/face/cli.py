@@ -18,10 +18,9 @@ import typer
 
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
-from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
-from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error

@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 
-_AGENT_ID_OK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
-_AGENT_ID_BAD_RUN = re.compile(r"[^a-z0-9_-]+")
+_AGENT_ID_OK = lazyre.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
+_AGENT_ID_BAD_RUN = lazyre.compile(r"[^a-z0-9_-]+")
 SANDBOX_MODES = ("off", "non-main", "all")
 
 

@@ -149,13 +149,6 @@ class JsonProv(ProvNode):
                 return items
             pos = _first_char(text, pos + 1)
 
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ProvNode):
-            return NotImplemented
-        return self.origin == other.origin and self.children == other.children
-
-    __hash__ = None  # type: ignore[assignment]
-
     def __repr__(self) -> str:
         return f"JsonProv({self._doc.file!r}, start={self._start}, path={self._path!r})"
 

@@ -12,9 +12,9 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from openclaw_audit.report.model import Finding, Location, Rule, Severity
 
@@ -64,14 +64,18 @@ class Stage(IntEnum):
 _UNSET: object = object()
 
 
-@dataclass(frozen=True, slots=True)
 class CheckMeta(Rule):
     """A catalog entry (the report model's :class:`Rule`) plus what checks do with it: build
     findings, match a family id such as ``tools.elevated.allowFrom.<p>.wildcard``.
 
     ``docs`` is markdown with ``What``/``Why``/``Fix`` sections, shown by ``explain``.
     ``severity`` is the default; escalating checks pass the actual one to :meth:`finding`.
+
+    Rule's generated methods serve as they are (same fields; ``__repr__``, ``__eq__`` and
+    ``replace`` use the instance's class): decorating again would only rebuild them at import.
     """
+
+    __slots__ = ()
 
     @property
     def is_family(self) -> bool:
@@ -123,8 +127,7 @@ def _family_regex(pattern: str) -> re.Pattern[str]:
 CheckFn = Callable[["AuditContext"], Iterable[Finding]]
 
 
-@dataclass(frozen=True, slots=True)
-class RegisteredCheck:
+class RegisteredCheck(NamedTuple):
     fn: CheckFn
     stage: Stage
     order: int
@@ -137,12 +140,16 @@ class RegisteredCheck:
         return f"{self.fn.__module__}.{self.fn.__qualname__}"
 
 
-@dataclass
 class Registry:
-    metas: dict[str, CheckMeta] = field(default_factory=dict)
-    checks: list[RegisteredCheck] = field(default_factory=list)
-    # checkIds defined by code (the rest of ``metas`` may come from the catalog index).
-    defined: set[str] = field(default_factory=set)
+    def __init__(
+        self,
+        metas: dict[str, CheckMeta] | None = None,
+        checks: list[RegisteredCheck] | None = None,
+    ) -> None:
+        self.metas: dict[str, CheckMeta] = {} if metas is None else metas
+        self.checks: list[RegisteredCheck] = [] if checks is None else checks
+        # checkIds defined by code (the rest of ``metas`` may come from the catalog index).
+        self.defined: set[str] = set()
 
     def define(self, meta: CheckMeta) -> CheckMeta:
         if meta.id in self.defined:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.config.json5 import MAX_DEPTH, Duplicate, nesting
@@ -29,9 +28,11 @@ _WALK_WORDS = (INCLUDE_KEY, *BLOCKED_KEYS)
 _ESCAPE = re.compile(r"\\[uUxX]")
 
 
-@dataclass(frozen=True, slots=True)
 class IncludeRoots:
-    roots: tuple[str, ...]  # real paths of allowed directories
+    __slots__ = ("roots",)
+
+    def __init__(self, roots: tuple[str, ...]) -> None:
+        self.roots = roots  # real paths of allowed directories
 
     @classmethod
     def for_config(cls, config_path: str, env: Mapping[str, str]) -> IncludeRoots:

@@ -59,3 +59,22 @@ print(json.dumps({
     # A static audit imports neither the deep-only checks nor the probe judges.
     assert "openclaw_audit.static_checks.code_safety" not in doc["loaded"]
     assert not [m for m in doc["loaded"] if m.startswith("openclaw_audit.probes.")]
+
+
+def test_static_audit_imports_no_deep_only_check_module(tmp_path: Path) -> None:
+    """The whole CLI on the demo: the deep-only code scan and the probe judges stay unloaded
+    (anything that calls load_catalog() for metadata would import them again)."""
+    code = f"""
+import contextlib, io, sys
+from openclaw_audit.face.cli import app
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        app(["--json", "--state-dir", {str(ROOT / "fixtures" / "demo" / "state")!r}])
+    except SystemExit:
+        pass
+print(",".join(sorted(m for m in sys.modules if m.endswith(("code_safety", "code_scan", "_judge")))))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, check=True
+    )
+    assert out.stdout.strip() == "", out.stdout

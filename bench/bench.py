@@ -237,9 +237,8 @@ def print_table(results: dict[str, object], with_upstream: bool) -> None:
             )
             if with_upstream and "upstream" in row:
                 up = row["upstream"]
-                line += (
-                    f"   upstream {up['wall_median_ms'] / 1000:.2f} s ({row['upstream_ratio']}x)"
-                )
+                ratio = row["upstream_ratio"]
+                line += f"   upstream {up['wall_median_ms'] / 1000:.2f} s (= {ratio}x ours)"
             print(line)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from openclaw_audit.config.json5 import MAX_DEPTH, Duplicate, nesting
+from openclaw_audit.config.jsonfast import JsonProv
 from openclaw_audit.config.merge import BLOCKED_KEYS, MergeInto, deep_merge
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_text
@@ -239,7 +240,8 @@ class IncludeResolver:
         if escaped or "${" in text:
             self.may_substitute = True
         if not escaped and not any(word in text for word in _WALK_WORDS):
-            self._plain[path] = nesting(value, MAX_DEPTH)
+            known = iprov.levels if isinstance(iprov, JsonProv) else -1
+            self._plain[path] = known if known >= 0 else nesting(value, MAX_DEPTH)
         self._parsed[path] = (value, iprov, size)
         return value, iprov, size
 

@@ -20,7 +20,7 @@ import json.decoder
 import json.scanner
 from typing import Any
 
-from openclaw_audit.config.json5 import NEWLINE_RE, LineIndex, too_deep
+from openclaw_audit.config.json5 import MAX_DEPTH, NEWLINE_RE, LineIndex, nesting
 from openclaw_audit.config.provenance import Origin, ProvNode
 
 __all__ = ["JsonProv", "parse_plain_json"]
@@ -53,9 +53,12 @@ def parse_plain_json(text: str, file: str) -> tuple[Any, JsonProv] | None:
         value = _DECODER.decode(text)
     except (ValueError, _Duplicate, RecursionError):
         return None
-    if too_deep(value):
+    levels = nesting(value, MAX_DEPTH)
+    if levels > MAX_DEPTH:
         return None
-    return value, JsonProv(_Doc(text, file), _first_char(text, 0), ())
+    root = JsonProv(_Doc(text, file), _first_char(text, 0), ())
+    root.levels = levels
+    return value, root
 
 
 def _first_char(text: str, pos: int) -> int:
@@ -87,7 +90,7 @@ class JsonProv(ProvNode):
     """Provenance of one value of a plain-JSON text; its span and children are found on
     first use. Behaves like the :class:`ProvNode` the JSON5 parser would have built."""
 
-    __slots__ = ("_children", "_doc", "_origin", "_path", "_start")
+    __slots__ = ("_children", "_doc", "_origin", "_path", "_start", "levels")
 
     def __init__(self, doc: _Doc, start: int, path: tuple[str, ...]) -> None:
         # ProvNode.__init__ is not called: origin and children are computed properties here.
@@ -96,6 +99,7 @@ class JsonProv(ProvNode):
         self._path = path
         self._origin: Origin | None = None
         self._children: Any = _UNSET
+        self.levels = -1  # the root's container nesting, measured by the parse (else -1)
 
     @property  # type: ignore[override]
     def origin(self) -> Origin:

@@ -35,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import genconfigs
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STATE = ROOT / "fixtures" / "demo" / "state"
+DEMO_STATE = ROOT / "openclaw_audit" / "demo"
 HEAVY = ("httpx", "websockets", "docker", "zeroconf")
 TYPER_FLOOR = """
 import typer

@@ -69,7 +69,7 @@ import contextlib, io, sys
 from openclaw_audit.face.cli import app
 with contextlib.redirect_stdout(io.StringIO()):
     try:
-        app(["--json", "--state-dir", {str(ROOT / "fixtures" / "demo" / "state")!r}])
+        app(["--json", "--state-dir", {str(ROOT / "openclaw_audit" / "demo")!r}])
     except SystemExit:
         pass
 print(",".join(sorted(m for m in sys.modules if m.endswith(("code_safety", "code_scan", "_judge")))))

@@ -159,7 +159,7 @@ def write_case(tmp: Path, name: str, config: dict[str, Any], includes_n: int = 0
 
 
 def cases(tmp: Path) -> list[Path]:
-    out = [ROOT / "fixtures" / "demo" / "state"]
+    out = [ROOT / "openclaw_audit" / "demo"]
     for case in COMPARE:
         text = case.read_text()
         if "@" in text.split("{", 1)[0]:

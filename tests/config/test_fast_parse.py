@@ -141,7 +141,10 @@ def fast_path_off() -> Any:
         yield
 
 
-_TS = re.compile(r'"(ts|generatedAt|startTimeUtc|endTimeUtc)": ?("[^"]*"|\d+)')
+# Run-specific values (times, durations) differ between any two runs.
+_TS = re.compile(
+    r'"(ts|generatedAt|startTimeUtc|endTimeUtc|durationMs|duration)": ?("[^"]*"|[\d.]+)'
+)
 
 
 def audit(state: Path, home: Path, fmt: str) -> tuple[int, str]:

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S  # noqa: F401
 from openclaw_audit.report.model import Finding
+
+if TYPE_CHECKING:
+    from openclaw_audit.probes.shared import SharedFacts
+
+# A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
+# connections), all in one event loop.
+DEFAULT_CONCURRENCY = 64
 
 
 def global_deadline_s(timeout_s: float) -> float:
@@ -32,6 +39,9 @@ class ProbeOptions:
     wants: Callable[[str], bool] = field(default=lambda _check_id: True)
     # --probe/--skip-probe: probe names to run; None runs all of them.
     probes: frozenset[str] | None = None
+    # A fleet run's facts gathered once for every target (the mDNS browse, the Docker query);
+    # None: this run gathers its own.
+    shared: SharedFacts | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

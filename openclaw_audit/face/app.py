@@ -23,6 +23,7 @@ from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
 from openclaw_audit.face.outputs import same_file, write_output, write_stderr
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import check_entries
@@ -35,7 +36,11 @@ from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
 if TYPE_CHECKING:  # the engine itself is imported when an audit runs
+    from collections.abc import Mapping
+
     from openclaw_audit.engine.audit import AuditRun
+    from openclaw_audit.face.scheduled import Scheduled, ScheduledOptions
+    from openclaw_audit.report.trend import TargetHistory
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +70,8 @@ class Invocation:
     width: int | None = None
     compact: bool = False
     demo: bool = False
+    concurrency: int = DEFAULT_CONCURRENCY  # --concurrency: --deep fleet targets probed at once
+    scheduled: ScheduledOptions | None = None  # --history, --notify-* (face/scheduled.py)
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -115,6 +122,8 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and inv.fmt == "sarif":
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
+    if inv.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     if inv.fmt in _CI_FORMATS or inv.sarif_category is not None or inv.sarif_base is not None:
@@ -132,19 +141,40 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
         wants=inv.options.wants,
         fleet=is_fleet,
     )
+    sched = _prepare_scheduled(inv, scrubber)
     from openclaw_audit.face.advisory_data import load_advisories
 
     advisories = load_advisories(inv.advisories, inv.options.wants)
     inv = replace(inv, options=replace(inv.options, advisories=advisories))
     if is_fleet:
-        return _execute_fleet(inv, targets, post, scrubber)
+        return _execute_fleet(inv, targets, post, scrubber, sched)
     if inv.fix:
-        return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
+        fixing = replace(inv, options=replace(inv.options, fixing=True))
+        return _execute_fix(fixing, post, scrubber, sched)
 
     live = inv.options.deep and sys.stderr.isatty() and not inv.quiet
     run, result = _audit_target(inv, post, scrubber, live_progress=live)
-    _write(inv, [result], None, scrubber)
-    return exit_code_for([run.report], inv.fail_on)
+    code = exit_code_for([run.report], inv.fail_on)
+    history = sched.record([result], code, scrubber) if sched else None
+    _write(inv, [result], None, scrubber, history=history)
+    if sched:
+        sched.notify(scrubber)
+    return code
+
+
+def _prepare_scheduled(inv: Invocation, scrubber: Scrubber) -> Scheduled | None:
+    """--history / --notify-*: checked and opened before any auditing work (exit 2)."""
+    if inv.scheduled is None or not inv.scheduled.wanted:
+        return None
+    from openclaw_audit.face.scheduled import prepare
+
+    return prepare(
+        inv.scheduled,
+        inv.options,
+        baseline=inv.baseline is not None,
+        scrubber=scrubber,
+        outputs=(inv.output,) if inv.output else (),
+    )
 
 
 def _audit_target(
@@ -184,7 +214,9 @@ def _warnings(loaded: LoadedConfig) -> tuple[str, ...]:
     return (*loaded.warnings, note)
 
 
-def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
+def _execute_fix(
+    inv: Invocation, post: PostProcess, scrubber: Scrubber, sched: Scheduled | None = None
+) -> int:
     """``--fix [--dry-run]``: fix first, then audit the result (fix.md §1.2). A config that
     cannot be loaded is an input error before anything is touched; a crash inside the fixer
     becomes ``fix: null`` and the audit still runs."""
@@ -199,6 +231,9 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         log.debug("fixer crashed", exc_info=True)
         fix = None
     run, result = _audit_target(inv, post, scrubber)
+    code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
+    code = max(code, exit_code_for([run.report], inv.fail_on))
+    history = sched.record([result], code, scrubber) if sched else None
     _write(
         inv,
         [result],
@@ -206,42 +241,46 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         scrubber,
         home=run.loaded.paths.home,
         fix_command=f"{rerun_command(inv)} --fix",
+        history=history,
     )
-    code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
-    return max(code, exit_code_for([run.report], inv.fail_on))
+    if sched:
+        sched.notify(scrubber)
+    return code
 
 
 def _execute_fleet(
-    inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
+    inv: Invocation,
+    targets: list[str],
+    post: PostProcess,
+    scrubber: Scrubber,
+    sched: Scheduled | None = None,
 ) -> int:
-    from openclaw_audit.engine.audit import run_audit
-    from openclaw_audit.engine.registry import load_catalog
-    from openclaw_audit.face.fleet import run_all
+    from openclaw_audit.engine.fleet_audit import audit_fleet, collector_paused
 
-    load_catalog()  # import the checks once, before threads race to do it
-    learned: list[frozenset[str]] = []
+    def options_for(target: str) -> AuditOptions:
+        state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
+        return replace(inv.options, config_path=target, state_dir=state_dir)
 
-    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
-        opts = replace(
-            inv.options,
-            config_path=target,
-            state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
-        )
-        run = run_audit(opts, post)
-        learned.append(run.secrets)
-        report = run.report
-        if not inv.options.state_dir:  # each target's state dir is its config's directory
-            report = with_target(report, stateDirSource="config")
-        return report, tuple(run.loaded.warnings)
-
-    results = run_all(targets, audit_one)
-    for secrets in learned:
-        scrubber.add(secrets)
-    _warn(inv, results, scrubber, prefix_targets=True)
-    _write(inv, results, None, scrubber, fleet=True)
-    if any(r.report is None for r in results):
-        return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
-    return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)
+    outcomes = audit_fleet(targets, options_for, post, concurrency=inv.concurrency)
+    results = []
+    for o in outcomes:
+        scrubber.add(o.secrets)
+        report = o.report
+        if report is not None and not inv.options.state_dir:
+            report = with_target(report, stateDirSource="config")  # its config's directory
+        results.append(TargetResult(o.target, report, o.error, o.warnings))
+    with collector_paused():  # every report stays alive until written: nothing to collect
+        _warn(inv, results, scrubber, prefix_targets=True)
+        if any(r.report is None for r in results):
+            code = EXIT_INPUT  # a target that could not be audited must not pass a CI gate
+        else:
+            reports = [r.report for r in results if r.report is not None]
+            code = exit_code_for(reports, inv.fail_on)
+        history = sched.record(results, code, scrubber) if sched else None
+        _write(inv, results, None, scrubber, fleet=True, history=history)
+    if sched:
+        sched.notify(scrubber)
+    return code
 
 
 def _warn(
@@ -277,6 +316,7 @@ def _write(
     fleet: bool = False,
     home: str = "",
     fix_command: str | None = None,
+    history: Mapping[str, TargetHistory] | None = None,
 ) -> None:
     from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
@@ -294,6 +334,7 @@ def _write(
         compact=inv.compact,
         verbose=inv.verbose,
         rerun=rerun_command(inv),
+        history=history,
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.

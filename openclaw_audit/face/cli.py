@@ -44,6 +44,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    html = "html"
 
 
 class FailOn(StrEnum):

@@ -131,8 +131,23 @@ def render_sarif(output: Output, options: RenderOptions) -> str:
     return sarif.render(output.results, include_suppressed=options.include_suppressed)
 
 
+def render_html(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has an HTML form")
+    from openclaw_audit.render import html
+
+    return html.render(
+        output.results,
+        fleet=options.fleet,
+        history=options.history,
+        fix=output.fix,
+        fix_run=options.fix_run,
+    )
+
+
 FORMATS: dict[str, Formatter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
+    "html": render_html,
 }

@@ -15,6 +15,7 @@ check, most severe first. A check's What/Why/Fix docs are printed once per check
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -35,8 +36,23 @@ from openclaw_audit.report.trend import TargetHistory, TrendPoint
 from openclaw_audit.textsafe import printable
 
 EXPIRED_CHECK = "audit.ignore_file.expired"
-# Unicode noncharacters are parse errors in HTML: shown escaped like control characters.
-_NONCHAR = re.compile("[\ufdd0-\ufdef\ufffe\uffff]")
+
+
+def _escape_table() -> dict[int, str]:
+    """One translation table: HTML's five specials as entities, and what ``printable`` shows
+    escaped (controls, bidi and zero-width characters) plus lone surrogates and Unicode
+    noncharacters (parse errors in HTML) as backslash escapes."""
+    table = {ord(c): html.escape(c, quote=True) for c in "&<>\"'"}
+    for code in [*range(0x2070), 0xFEFF]:
+        if printable(chr(code)) != chr(code):
+            table[code] = printable(chr(code))
+    for code in [*range(0xD800, 0xE000), *range(0xFDD0, 0xFDF0), 0xFFFE, 0xFFFF]:
+        table[code] = f"\\u{code:04x}"
+    return table
+
+
+_TABLE = _escape_table()
+_NEEDS_ESCAPE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_TABLE)) + "]")
 _SEV_CLASS = {Severity.CRITICAL: "crit", Severity.WARN: "warn", Severity.INFO: "info"}
 _SEV_COLOR = {Severity.CRITICAL: "#c62828", Severity.WARN: "#ef8f00", Severity.INFO: "#1f6fb2"}
 
@@ -82,9 +98,11 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action
 
 
 def _e(value: Any) -> str:
-    """Any value as safe HTML text (also safe inside a double- or single-quoted attribute)."""
-    text = printable(value if isinstance(value, str) else str(value))
-    return html.escape(_NONCHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", text), quote=True)
+    """Any value as safe HTML text (also safe inside a double- or single-quoted attribute).
+    One pass, and none for the common string that needs nothing: this runs for every value
+    of a report that may hold tens of thousands of findings."""
+    text = value if isinstance(value, str) else str(value)
+    return text.translate(_TABLE) if _NEEDS_ESCAPE.search(text) else text
 
 
 def render(
@@ -390,8 +408,6 @@ def _check_block(
         out.append(f"</summary>\n<pre>{_e(f.detail)}</pre>\n")
         if f.remediation:
             out.append(f'<p class="fix">Fix: {_e(f.remediation)}</p>\n')
-        if loc:
-            out.append(f'<p class="meta">Where: <span class="mono">{_e(loc)}</span></p>\n')
         if rule is not None and rule.docs:
             out.append(f'<p class="meta"><a href="#{docs_id}">About this check</a></p>\n')
         out.append("</details>\n")
@@ -442,6 +458,7 @@ def _location(loc: Location | None) -> str:
     return loc.dotted or ""
 
 
+@functools.lru_cache(maxsize=4096)  # a fleet's findings share a few first-seen times
 def _age(first: str | None, now: dt.datetime) -> str:
     if not first:
         return '<span class="age">new</span>'

@@ -21,6 +21,7 @@ from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
+from openclaw_audit.face.settings import SettingsGroup, raise_settings_error
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
@@ -30,6 +31,7 @@ from openclaw_audit.textsafe import printable
 EXIT_INTERNAL = 3
 
 app = typer.Typer(
+    cls=SettingsGroup,  # reads --settings (or the state dir's openclaw-audit.toml) first
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -251,6 +253,16 @@ def main_command(
             rich_help_panel="CI policy",
         ),
     ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            metavar="PATH",
+            help="Defaults for these options from a TOML file (default: openclaw-audit.toml "
+            "in the state dir, when present); the command line wins.",
+            rich_help_panel="CI policy",
+        ),
+    ] = None,
     ignore_file: Annotated[
         Path | None,
         typer.Option(
@@ -297,6 +309,7 @@ def main_command(
     scrubber = Scrubber([token, password])
     _setup_logging(verbose, quiet, scrubber)
     try:
+        raise_settings_error(ctx)
         if token_file is not None:
             token = _read_secret_file(token_file, "token")
         if password_file is not None:

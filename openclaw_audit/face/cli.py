@@ -19,7 +19,7 @@ import typer
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.settings import SettingsGroup, raise_settings_error
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
@@ -54,6 +54,13 @@ class FailOn(StrEnum):
     warn = "warn"
     info = "info"
     none = "none"
+
+
+class DiffFailOn(StrEnum):
+    new = "new"
+    escalated = "escalated"
+    critical = "critical"
+    warn = "warn"
 
 
 class AuthMode(StrEnum):
@@ -449,10 +456,19 @@ def diff_command(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
     new: Annotated[Path, typer.Argument(help="The later JSON report.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
+    fail_on: Annotated[
+        list[DiffFailOn] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when NEW has a new finding (new), a finding whose severity rose "
+            "(escalated), or a new or escalated one at critical / warn or above (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Compare two saved JSON reports: new, resolved and changed-severity findings."""
     from openclaw_audit.render.formats import FORMATS, DriftOutput, RenderOptions
     from openclaw_audit.report.drift import diff_files
+    from openclaw_audit.report.drift_gate import fails
 
     try:
         drift = diff_files(str(old), str(new))
@@ -460,6 +476,8 @@ def diff_command(
     except AuditError as exc:
         _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
         raise typer.Exit(exc.exit_code) from None
+    if fails(drift, [c.value for c in fail_on or ()]):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 advisories_app = typer.Typer(

@@ -30,7 +30,7 @@ from openclaw_audit.report.model import (
     SuppressedFinding,
 )
 from openclaw_audit.report.targets import TargetResult
-from openclaw_audit.report.trend import TargetHistory, TrendPoint
+from openclaw_audit.report.trend import DriftItem, RunDrift, TargetHistory, TrendPoint
 
 NS = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -379,3 +379,31 @@ def test_secret_canaries_never_in_the_html(tmp_path: Path) -> None:
     assert "Live probes" in texts(doc) and "gateway.probe_failed" in page
     for canary in (CANARY_TOKEN, CANARY_HOOK, CANARY_CLI):
         assert canary not in page and canary not in proc.stderr
+
+
+def test_changes_since_the_last_run_with_history() -> None:
+    drift = RunDrift(
+        target="/s/openclaw.json",
+        run_id=7,
+        new=(DriftItem("gateway.bind_no_auth", "critical", "Gateway <open>", "f1"),),
+        escalated=(DriftItem("gateway.token_short", "warn", "Token short", "f2", "info"),),
+        resolved=(DriftItem("logging.redact_off", "warn", "Redaction off", "f3"),),
+        probe_failed=(("gateway", "ws://127.0.0.1:18789: connection refused <x>"),),
+    )
+    hist = TargetHistory(target="/s/openclaw.json", drift=drift)
+    # keyed by the resolved config path while the single run's target is the default ("")
+    page = render([TargetResult("", sample_report())], history={"/s/openclaw.json": hist})
+    doc = parse(page)
+    assert_self_contained(doc, page)
+    table = doc.find(f".//{NS}table[@class='drift']")
+    rows = [["".join(td.itertext()) for td in tr] for tr in table.iter(f"{NS}tr")][1:]
+    assert rows == [
+        ["new", "critical", "gateway.bind_no_auth", "Gateway <open>"],
+        ["escalated", "info → warn", "gateway.token_short", "Token short"],
+        ["resolved", "warn", "logging.redact_off", "Redaction off"],
+        ["probe failed", "", "gateway", "ws://127.0.0.1:18789: connection refused <x>"],
+    ]
+    quiet = TargetHistory(target="/s/openclaw.json", drift=RunDrift(target="/s/openclaw.json"))
+    text = texts(parse(render([TargetResult("/s/openclaw.json", sample_report())],
+                              history={"/s/openclaw.json": quiet})))  # fmt: skip
+    assert "Since the last run" in text and "No change." in text

@@ -32,7 +32,7 @@ from openclaw_audit.report.model import (
     Severity,
 )
 from openclaw_audit.report.targets import TargetResult
-from openclaw_audit.report.trend import TargetHistory, TrendPoint
+from openclaw_audit.report.trend import RunDrift, TargetHistory, TrendPoint
 from openclaw_audit.textsafe import printable
 
 EXPIRED_CHECK = "audit.ignore_file.expired"
@@ -130,7 +130,7 @@ def render(
     if fix_run:
         out.extend(_fix(fix))
     for index, r in enumerate(results):
-        hist = history.get(r.target) if history else None
+        hist = _history_of(r.target, history, len(results))
         key = f"t{index}"
         if fleet:
             out.append(f'<section id="{key}">\n')
@@ -336,6 +336,8 @@ def _target_body(report: Report, hist: TargetHistory | None, *, fleet: bool, key
         out.append('<ul class="warnings">')
         out.extend(f"<li>[secrets] {_e(d)}</li>" for d in report.secret_diagnostics)
         out.append("</ul>\n")
+    if hist is not None and hist.drift is not None:
+        out.extend(_drift(hist.drift))
     if hist is not None and hist.points:
         out.extend(_trend(hist.points))
     if report.deep is not None:
@@ -555,6 +557,50 @@ def _probes(deep: Mapping[str, Any]) -> list[str]:
 
 
 # --- history ---------------------------------------------------------------------------------
+
+
+def _history_of(
+    target: str, history: Mapping[str, TargetHistory] | None, n_results: int
+) -> TargetHistory | None:
+    if not history:
+        return None
+    found = history.get(target)
+    if found is None and n_results == 1 and len(history) == 1:
+        # A single run of the default location may be keyed by its resolved config path.
+        found = next(iter(history.values()))
+    return found
+
+
+def _drift(drift: RunDrift) -> list[str]:
+    """What changed since the last run of this target (the on-call question)."""
+    out = ['<h2 class="drift-title">Since the last run</h2>\n']
+    groups = (
+        ("new", drift.new),
+        ("escalated", drift.escalated),
+        ("resolved", drift.resolved),
+    )
+    if not (drift.new or drift.escalated or drift.resolved or drift.probe_failed):
+        return [*out, '<p class="ok">No change.</p>\n']
+    out.append(
+        '<table class="drift">\n<tr><th>change</th><th>severity</th><th>check</th>'
+        "<th>title</th></tr>\n"
+    )
+    for label, items in groups:
+        for item in items:
+            sev = item.severity
+            if item.previous_severity:
+                sev = f"{item.previous_severity} → {item.severity}"
+            out.append(
+                f"<tr><td>{label}</td><td>{_e(sev)}</td><td><code>{_e(item.check_id)}</code></td>"
+                f"<td>{_e(item.title)}</td></tr>\n"
+            )
+    for probe, error in drift.probe_failed:
+        out.append(
+            f'<tr><td class="bad">probe failed</td><td></td><td><code>{_e(probe)}</code></td>'
+            f"<td>{_e(error)}</td></tr>\n"
+        )
+    out.append("</table>\n")
+    return out
 
 
 def _trend(points: Sequence[TrendPoint], width: int = 640, height: int = 160) -> list[str]:

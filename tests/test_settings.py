@@ -110,3 +110,16 @@ def test_missing_settings_file_and_subcommands(tmp_path: Path) -> None:
     # A subcommand reads no settings file: a broken one does not stop `checks`.
     proc = run("--state-dir", str(sd), "checks", env={"OPENCLAW_STATE_DIR": str(sd)})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_format_on_the_command_line_beats_json_from_the_file(tmp_path: Path) -> None:
+    sd = state(tmp_path, settings="json = true\n")
+    proc = run("--state-dir", str(sd), "--format", "sarif")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["version"] == "2.1.0"
+    (sd / "openclaw-audit.toml").write_text('format = "sarif"\n')
+    proc = run("--state-dir", str(sd), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert "findings" in json.loads(proc.stdout)
+    # both on the command line: still the usage error it always was
+    assert run("--state-dir", str(sd), "--json", "--format", "sarif").returncode == 2

@@ -21,7 +21,7 @@ from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
-from openclaw_audit.face.settings import SettingsGroup, raise_settings_error
+from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
@@ -310,6 +310,7 @@ def main_command(
 ) -> None:
     if ctx.invoked_subcommand is not None:
         return
+    json_out, fmt = command_line_wins(ctx, ("json_out", json_out), ("fmt", fmt))
     out_format = OutputFormat.json if json_out and fmt is None else (fmt or OutputFormat.text)
     if json_out and fmt not in (None, OutputFormat.json):
         _fail_usage("--json conflicts with --format " + fmt.value, out_format)

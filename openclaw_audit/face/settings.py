@@ -68,6 +68,23 @@ def raise_settings_error(ctx: typer.Context) -> None:
         raise error
 
 
+def command_line_wins(ctx: typer.Context, *pairs: tuple[str, Any]) -> tuple[Any, ...]:
+    """Two options that conflict (``--json`` and ``--format``): when one came from the command
+    line and the other only from the settings file, the file's one is dropped (None/False)."""
+    sources = {name: _source(ctx, name) for name, _ in pairs}
+    if "COMMANDLINE" not in sources.values():
+        return tuple(value for _, value in pairs)
+    return tuple(
+        (False if isinstance(value, bool) else None) if sources[name] == "DEFAULT_MAP" else value
+        for name, value in pairs
+    )
+
+
+def _source(ctx: typer.Context, name: str) -> str | None:
+    source = ctx.get_parameter_source(name)
+    return source.name if source is not None else None
+
+
 def settings_defaults(
     command: TyperGroup, ctx: typer.Context, args: list[str]
 ) -> dict[str, Any] | None:

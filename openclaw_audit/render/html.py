@@ -512,7 +512,11 @@ def _outcome(section: Any) -> tuple[str, str]:
         results = {e.get("result") for e in endpoints.values() if isinstance(e, Mapping)}
         if "open" in results:
             return "bad", "open"
-        return "ok", "enforced" if "enforced" in results else "ok"
+        if "enforced" in results:
+            return "ok", "enforced"
+        if results <= {"unreachable", "timeout"}:
+            return "bad", "timed out" if results == {"timeout"} else "unreachable"
+        return "skip", ", ".join(sorted(str(r) for r in results))
     if section.get("attempted") is False:
         return "skip", "not attempted"
     return "ok", "ok"  # ran and reported no error (mDNS: instances seen, or none)

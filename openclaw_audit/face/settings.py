@@ -17,7 +17,6 @@ and ``file:line``. A run of a subcommand (``diff``, ``checks``, ...) reads no se
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Mapping
@@ -180,6 +179,8 @@ def to_default_map(
             raise SettingsError(f"key {key!r}: {why}", file=path, line=line)
         param = options.get(key)
         if param is None:
+            import difflib
+
             close = difflib.get_close_matches(key.replace("_", "-"), allowed, n=1)
             hint = f"did you mean {close[0]!r}?" if close else "keys: " + ", ".join(allowed)
             raise SettingsError(f"unknown key {key!r}", file=path, line=line, hint=hint)

@@ -119,7 +119,7 @@ def render(
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">\n',
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         '<meta name="referrer" content="no-referrer">\n',
-        "<title>OpenClaw security audit</title>\n",
+        f"<title>OpenClaw security audit{_title_suffix(results)}</title>\n",
         f"<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
         "<h1>OpenClaw security audit</h1>\n",
     ]
@@ -157,9 +157,19 @@ def render(
 # --- header and cards ------------------------------------------------------------------------
 
 
+def _title_suffix(results: Sequence[TargetResult]) -> str:
+    if len(results) == 1 and results[0].target:
+        return f": {_e(results[0].target)}"
+    return f": {len(results)} targets" if len(results) > 1 else ""
+
+
 def _audit_meta(report: Report) -> Mapping[str, Any]:
     """The ``audit`` object (output-ux.md §1) when the run put one in ``meta``."""
-    audit = report.meta.get("audit") if isinstance(report.meta, Mapping) else None
+    audit: Any = getattr(report, "audit", None)  # a Report field, if the run grows one
+    if audit is not None and not isinstance(audit, Mapping) and hasattr(audit, "to_json"):
+        audit = audit.to_json()
+    if not isinstance(audit, Mapping):
+        audit = report.meta.get("audit") if isinstance(report.meta, Mapping) else None
     return audit if isinstance(audit, Mapping) else {}
 
 

@@ -240,9 +240,11 @@ def section(facts: DockerFacts) -> dict[str, Any]:
     }
 
 
-def _timeout_finding(timeout_ms: int) -> Finding:
+def _timeout_finding(timeout_ms: int, host: str | None = None) -> Finding:
+    # The endpoint label, never DOCKER_HOST's value (it may carry credentials).
+    where = f" at {host}" if host else ""
     return DOCKER_PROBE_TIMEOUT.finding(
-        f"Docker did not answer within {timeout_ms}ms; the remaining sandbox browser "
+        f"Docker{where} did not answer within {timeout_ms}ms; the remaining sandbox browser "
         "container checks were skipped."
     )
 
@@ -296,7 +298,7 @@ def findings(ctx: AuditContext, facts: DockerFacts) -> list[Finding]:
             )
         )
     if facts.timed_out:
-        out.append(_timeout_finding(facts.timeout_ms))
+        out.append(_timeout_finding(facts.timeout_ms, facts.host))
     return out
 
 

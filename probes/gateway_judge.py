@@ -11,6 +11,7 @@ from typing import Any
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import define
+from openclaw_audit.facts.gateway import unset_credentials, unset_note
 from openclaw_audit.report.model import Finding, Location, Severity
 
 PROBE_FAILED = define(
@@ -27,8 +28,12 @@ PROBE_FAILED = define(
 With `--deep`, the auditor opens a WebSocket to the gateway (the URL from
 `OPENCLAW_GATEWAY_URL`, `gateway.remote.url` in remote mode, or `ws(s)://127.0.0.1:<port>`),
 identifies as a read-only CLI client and makes four read-only calls (`health`, `status`,
-`system-presence`, `config.get`). This finding means that did not complete; the detail carries
-the gateway's or the transport's error (URLs redacted).
+`system-presence`, `config.get`). This finding means that did not complete; the detail names
+the URL and what happened (`no answer within 5 s`, `connection refused`, `token rejected`,
+`no credential was sent and the gateway requires one`), quoting the gateway's or the
+transport's own error (URLs redacted; `deep.gateway.error` keeps it verbatim). When the
+credential is an unset `${VAR}` in this shell, the detail says which variable and where to
+put it.
 
 ## Why
 A gateway that cannot be reached or that rejects the configured credentials cannot be verified
@@ -95,6 +100,8 @@ class GatewayFacts:
     latency_ms: int | None = None
     auth_warning: str | None = None
     via: str | None = None  # "ssh user@host": the probe went through this SSH tunnel
+    timeout_s: float | None = None  # the probe timer (deepTimeoutMs), for the failure text
+    sent: tuple[str, ...] = ()  # the kinds of credential the probe sent: "token", "password"
 
 
 def effective_error(facts: GatewayFacts) -> str | None:
@@ -123,20 +130,81 @@ def gateway_section(facts: GatewayFacts) -> dict[str, Any]:
         "serverVersion": facts.server_version,
         "scopes": list(facts.scopes) if facts.scopes is not None else None,
         "latencyMs": facts.latency_ms,
+        **({"timeoutMs": int(facts.timeout_s * 1000)} if facts.timeout_s is not None else {}),
         **({"via": facts.via} if facts.via else {}),
     }
+
+
+def what_happened(facts: GatewayFacts) -> str:
+    """The probe's failure in words: what the user needs to tell a dead gateway from a wrong
+    credential. The gateway's own message stays quoted (``deep.gateway.error`` keeps it exact)."""
+    error = (facts.error or "").strip()
+    lowered = error.lower()
+    within = f" within {facts.timeout_s:g} s" if facts.timeout_s is not None else ""
+    if not facts.attempted:
+        return f"not contacted: {error}" if error else "not contacted"
+    if not error:
+        return "gateway unreachable"
+    if error == "timeout":
+        if facts.hello_ok:
+            return f"authenticated, but no answer to the read-only calls{within}"
+        return f"no answer{within}"
+    if facts.hello_ok:
+        return (
+            f"{error} (authentication succeeded: the gateway accepted the handshake, "
+            "but a read-only call failed afterwards)"
+        )
+    if error.startswith("connect ECONNREFUSED"):
+        return f"connection refused (nothing listens there; is the gateway running?) [{error}]"
+    rejected = _rejected_credential(lowered, facts.sent)
+    if rejected:
+        return f"{rejected} (gateway: {error})"
+    return error
+
+
+def _rejected_credential(lowered: str, sent: tuple[str, ...]) -> str | None:
+    if "token mismatch" in lowered:
+        return "token rejected"
+    if "password mismatch" in lowered:
+        return "password rejected"
+    if not sent and ("device identity required" in lowered or "unauthorized" in lowered):
+        return "no credential was sent and the gateway requires one"
+    if sent and "unauthorized" in lowered:
+        return f"{' and '.join(sent)} rejected"
+    return None
+
+
+def failure_detail(facts: GatewayFacts) -> str:
+    """``gateway.probe_failed`` detail: the URL (and route), what happened, the auth warning."""
+    happened = what_happened(facts)
+    if facts.url:
+        route = f" (via {facts.via})" if facts.via else ""
+        happened = f"{facts.url}{route}: {happened}"
+    if facts.auth_warning:
+        happened = f"{happened}; {facts.auth_warning}"
+    return happened
+
+
+_REMOTE_CREDENTIALS = (("gateway", "remote", "token"), ("gateway", "remote", "password"))
+
+
+def _unset_note(ctx: AuditContext) -> str:
+    """The probe's credential is an unset ``${VAR}`` here: say which and where to put it."""
+    # Imported here: the catalog loads this judge on the static path, the target only runs live.
+    from openclaw_audit.probes.gateway_target import target_mode
+
+    paths = _REMOTE_CREDENTIALS if target_mode(ctx) == "remote" else None
+    return unset_note(ctx, unset_credentials(ctx, paths) if paths else None)
 
 
 def gateway_findings(ctx: AuditContext, facts: GatewayFacts) -> list[Finding]:
     out: list[Finding] = []
     location = Location(uri=facts.url) if facts.url else None
+    note = _unset_note(ctx) if not facts.sent else ""
     if not facts.ok:
-        detail = effective_error(facts) or "gateway unreachable"
-        if facts.hello_ok:
-            detail += (
-                " (authentication succeeded: the gateway accepted the handshake, "
-                "but a read-only call failed afterwards)"
-            )
+        detail = failure_detail(facts)
+        if note and facts.attempted:
+            detail = f"{detail}. {note}"
         out.append(
             PROBE_FAILED.finding(
                 detail,
@@ -148,7 +216,8 @@ def gateway_findings(ctx: AuditContext, facts: GatewayFacts) -> list[Finding]:
     if facts.auth_warning:
         out.append(
             PROBE_AUTH_SECRETREF.finding(
-                facts.auth_warning, subject=facts.auth_warning.split(" ", 1)[0]
+                f"{facts.auth_warning} {note}" if note else facts.auth_warning,
+                subject=facts.auth_warning.split(" ", 1)[0],
             )
         )
     return out

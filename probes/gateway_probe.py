@@ -355,6 +355,7 @@ class GatewayProbe:
                 ok=False,
                 error=safe_text(target.refused, secrets),
                 auth_warning=creds.warning,
+                timeout_s=opts.timeout,
             )
         else:
             out = await _probe_routed(target, creds, opts.timeout, ctx.platform)
@@ -375,6 +376,8 @@ class GatewayProbe:
                 latency_ms=out.latency_ms,
                 auth_warning=creds.warning,
                 via=_via(target),
+                timeout_s=opts.timeout,
+                sent=creds.kinds,
             )
         return ProbeResult(
             findings=gateway_findings(ctx, facts),
@@ -397,6 +400,7 @@ class GatewayProbe:
             ok=False,
             error=safe_text(error, secrets),
             auth_warning=warning,
+            timeout_s=opts.timeout,
         )
         return ProbeResult(
             findings=gateway_findings(ctx, facts), section=gateway_section(facts), secrets=secrets

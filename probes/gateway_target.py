@@ -83,6 +83,11 @@ class ProbeCredentials:
     def values(self) -> set[str]:
         return {v for v in (self.token, self.password) if v}
 
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Which credentials are sent ("token", "password"), never their values."""
+        return tuple(k for k, v in (("token", self.token), ("password", self.password)) if v)
+
 
 def _nonblank(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():

@@ -17,6 +17,7 @@ import anyio
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes.base import Probe, ProbeOptions, ProbeResult, global_deadline_s
+from openclaw_audit.probes.selection import module_selected, skip_reason, skipped_section
 from openclaw_audit.redaction import safe_text
 from openclaw_audit.report.model import Finding
 
@@ -101,7 +102,9 @@ async def run_probes(
 
     ``probes`` replaces the lazily loaded default set (tests inject fakes this way).
     """
-    selected = [p for p in (load_probes() if probes is None else probes) if is_wanted(p, opts)]
+    if probes is None:  # a probe left out by name is not even imported (it costs nothing)
+        probes = load_probes([m for m in PROBE_MODULES if module_selected(m, opts.probes)])
+    selected = [p for p in probes if is_wanted(p, opts)]
     known_secrets = {s for s in (opts.token, opts.password) if s}
     results: dict[int, ProbeResult] = {}
 
@@ -138,6 +141,9 @@ async def run_probes(
         if result.section is not None:
             deep[probe.section_key] = dict(result.section)
         secrets |= {s for s in result.secrets if s}
+    for probe in probes:
+        if not any(probe is p for p in selected):
+            deep[probe.section_key] = skipped_section(skip_reason(probe.name, opts.probes))
     return findings, deep, secrets
 
 

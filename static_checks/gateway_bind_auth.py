@@ -15,6 +15,7 @@ from openclaw_audit.facts.gateway import (
     GATEWAY_TOKEN_ENV,
     bind_mode,
     control_ui_enabled,
+    explain_absent,
     explicit_mode,
     has_gateway_auth,
     has_loopback_auth,
@@ -105,9 +106,11 @@ Set `gateway.auth` (token recommended), or set `gateway.bind` to `loopback`.
 def bind_no_auth(ctx: AuditContext) -> Iterator[Finding]:
     if is_loopback_bind(ctx) or has_gateway_auth(ctx):
         return
+    detail, subject = explain_absent(
+        ctx, f'gateway.bind is "{bind_mode(ctx)}" but {_missing_auth_reason(ctx)}.'
+    )
     yield BIND_NO_AUTH.finding(
-        f'gateway.bind is "{bind_mode(ctx)}" but {_missing_auth_reason(ctx)}.',
-        location=ctx.config.location("gateway.bind"),
+        detail, subject=subject, location=ctx.config.location("gateway.bind")
     )
 
 
@@ -234,8 +237,11 @@ token).
 def loopback_no_auth(ctx: AuditContext) -> Iterator[Finding]:
     if not is_loopback_bind(ctx) or not control_ui_enabled(ctx) or has_loopback_auth(ctx):
         return
-    yield LOOPBACK_NO_AUTH.finding(
+    detail, subject = explain_absent(
+        ctx,
         f"gateway.bind is loopback but {_missing_auth_reason(ctx)}. Through a reverse proxy "
         "or port forward the gateway would be open.",
-        location=ctx.config.location("gateway.auth"),
+    )
+    yield LOOPBACK_NO_AUTH.finding(
+        detail, subject=subject, location=ctx.config.location("gateway.auth")
     )

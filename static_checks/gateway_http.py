@@ -11,7 +11,12 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.gateway import provides_http_auth, remotely_exposed, resolve_gateway_auth
+from openclaw_audit.facts.gateway import (
+    explain_absent,
+    provides_http_auth,
+    remotely_exposed,
+    resolve_gateway_auth,
+)
 from openclaw_audit.report.model import Finding, Severity
 
 _CHAT = "gateway.http.endpoints.chatCompletions.enabled"
@@ -85,8 +90,13 @@ def http_no_auth(ctx: AuditContext) -> Iterator[Finding]:
         why = 'gateway auth mode is "none"'
     else:
         why = f'gateway auth mode is "{auth.mode}" but no usable {auth.mode} is available'
-    yield HTTP_NO_AUTH.finding(
+    detail, subject = explain_absent(
+        ctx,
         f"The {why}, so these HTTP endpoints answer without a credential: {', '.join(endpoints)}.",
+    )
+    yield HTTP_NO_AUTH.finding(
+        detail,
+        subject=subject,
         severity=Severity.CRITICAL if remotely_exposed(ctx) else Severity.WARN,
         location=ctx.config.location("gateway.auth"),
     )

@@ -13,9 +13,9 @@ from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.live_evidence import with_live_evidence
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import Stage, define, load_catalog
-from openclaw_audit.engine.unset_vars import explain_unset
 from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
@@ -72,6 +72,7 @@ def build_context(loaded: LoadedConfig, options: AuditOptions) -> AuditContext:
         auth_override=options.auth_override,
         deep=options.deep,
         unresolved_paths=loaded.unresolved_paths,
+        unresolved_vars=loaded.unresolved_vars,
         advisories=options.advisories,
         schema_file=options.config_schema,
         duplicates=loaded.duplicates,
@@ -145,11 +146,11 @@ def run_audit(
     if options.deep:
         deep_findings, deep_section, probe_secrets = _run_deep(ctx, options, progress)
         secrets |= probe_secrets
-        findings.extend(f for f in deep_findings if options.wants(f.check_id))
         ctx = replace(ctx, live=deep_section)
+        # Static findings the probes contradict say so (the live ones speak for themselves).
+        findings = with_live_evidence(findings, ctx)
+        findings.extend(f for f in deep_findings if options.wants(f.check_id))
     findings.extend(run_static(ctx, options.wants, after_live))
-    if loaded.unresolved_vars:
-        findings = explain_unset(findings, loaded.unresolved_vars, loaded.paths.state_dir)
     raw = Report(
         ts=int(time.time() * 1000),
         findings=tuple(findings),
@@ -210,4 +211,25 @@ def _run_deep(
         probes=options.probes,
     )
     findings, deep, secrets = run_probes_sync(ctx, opts, progress=progress)
-    return list(findings), dict(deep), set(secrets)
+    return list(findings), with_skipped(deep, options), set(secrets)
+
+
+def with_skipped(deep: dict[str, object], options: AuditOptions) -> dict[str, object]:
+    """``report.deep`` in canonical order, naming every probe that did not run and why."""
+    from openclaw_audit.probes.selection import (
+        PROBE_NAMES,
+        SKIPPED_BY_NAME,
+        UNAVAILABLE,
+        skipped_section,
+    )
+
+    out: dict[str, object] = {}
+    for name in PROBE_NAMES:
+        if name in deep:
+            out[name] = deep[name]
+        elif options.probes is not None and name not in options.probes:
+            out[name] = skipped_section(SKIPPED_BY_NAME)
+        else:
+            out[name] = skipped_section(UNAVAILABLE)
+    out.update((k, v) for k, v in deep.items() if k not in out)
+    return out

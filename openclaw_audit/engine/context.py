@@ -54,6 +54,8 @@ class AuditContext:
     duplicates: tuple[
         Duplicate, ...
     ] = ()  # keys written twice in one object (JSON5 keeps the last)
+    # Unset ${VAR} references: config path -> variable name (facts.gateway explains them).
+    unresolved_vars: Mapping[tuple[str, ...], str] = field(default_factory=dict)
     # Derived facts (roster, tool policies…) computed once per audit; see memo().
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 

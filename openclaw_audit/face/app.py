@@ -34,7 +34,7 @@ from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
 if TYPE_CHECKING:  # the engine itself is imported when an audit runs
-    from openclaw_audit.engine.audit import AuditRun, ProgressFn
+    from openclaw_audit.engine.audit import AuditRun
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +103,8 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
     if inv.fix:
         return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
 
-    progress = (
-        _progress_printer() if inv.options.deep and sys.stderr.isatty() and not inv.quiet else None
-    )
-    run, result = _audit_target(inv, post, scrubber, progress)
+    live = inv.options.deep and sys.stderr.isatty() and not inv.quiet
+    run, result = _audit_target(inv, post, scrubber, live_progress=live)
     _write(inv, [result], None, scrubber)
     return exit_code_for([run.report], inv.fail_on)
 
@@ -115,13 +113,20 @@ def _audit_target(
     inv: Invocation,
     post: PostProcess,
     scrubber: Scrubber,
-    progress: ProgressFn | None = None,
+    *,
+    live_progress: bool = False,
 ) -> tuple[AuditRun, TargetResult]:
     """Audit the one target of a single or --fix run; its secrets join the redactor and its
-    warnings go to stderr."""
+    warnings go to stderr (after the live probe rows are gone)."""
     from openclaw_audit.engine.audit import run_audit
 
-    run = run_audit(inv.options, post, progress=progress)
+    if live_progress:
+        from openclaw_audit.face.progress import probe_progress
+
+        with probe_progress(True, sys.stderr) as progress:
+            run = run_audit(inv.options, post, progress=progress)
+    else:
+        run = run_audit(inv.options, post)
     scrubber.add(run.secrets)
     result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
@@ -245,11 +250,3 @@ def _write(
     safe_results = [redact_target(r, scrubber) for r in results]
     safe_fix = redact_fix(fix, scrubber) if fix is not None else None
     write_output(FORMATS[inv.fmt](AuditOutput(safe_results, safe_fix), options), inv.output)
-
-
-def _progress_printer():  # type: ignore[no-untyped-def]
-    def progress(name: str, state: str) -> None:
-        sys.stderr.write(f"probe {name}: {state}\n")
-        sys.stderr.flush()
-
-    return progress

@@ -21,6 +21,7 @@ from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.outputs import write_stderr, write_stdout
+from openclaw_audit.face.probe_choice import probe_choice
 from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
 from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
@@ -135,6 +136,24 @@ def main_command(
         typer.Option(
             "--password-file",
             help="Read the password from a file (first line).",
+            rich_help_panel="Live probes",
+        ),
+    ] = None,
+    probe: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--probe",
+            metavar="NAME[,NAME]",
+            help="With --deep: run only these probes (gateway, http, docker, mdns).",
+            rich_help_panel="Live probes",
+        ),
+    ] = None,
+    skip_probe: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip-probe",
+            metavar="NAME",
+            help="With --deep: do not run this probe (repeatable).",
             rich_help_panel="Live probes",
         ),
     ] = None,
@@ -326,6 +345,7 @@ def main_command(
         if dry_run and not fix:
             raise UsageError("--dry-run only makes sense with --fix")
         auth_override = _auth_override(auth, token, password)
+        probes = probe_choice(deep, probe or (), skip_probe or ())
         options = AuditOptions(
             config_path=config[0] if config and len(config) == 1 else None,
             state_dir=state_dir,
@@ -343,6 +363,7 @@ def main_command(
             else None,
             strict_config=strict_config,
             config_schema=config_schema,
+            probes=probes,
         )
         from openclaw_audit.face.app import Invocation, execute
 

@@ -13,6 +13,7 @@ leaks them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -108,6 +109,21 @@ def gateway_port(ctx: AuditContext) -> int:
 # ---------------------------------------------------------------------------------------------
 
 
+_LOCAL_CREDENTIALS = (("gateway", "auth", "token"), ("gateway", "auth", "password"))
+
+
+@dataclass(frozen=True, slots=True)
+class UnsetCredential:
+    """A gateway credential that is absent here only because its ``${VAR}`` is unset."""
+
+    path: tuple[str, ...]
+    var: str
+
+    @property
+    def kind(self) -> str:
+        return self.path[-1]
+
+
 @dataclass(frozen=True, slots=True)
 class ResolvedGatewayAuth:
     """The effective gateway auth. ``token``/``password`` are secrets: never print them."""
@@ -119,6 +135,8 @@ class ResolvedGatewayAuth:
     password: str | None = field(default=None, repr=False)
     token_source: str | None = None  # override | config | env
     password_source: str | None = None  # override | config | env
+    # Credentials absent only because the ${VAR} that should supply them is unset here.
+    unset: tuple[UnsetCredential, ...] = ()
 
 
 def _mode(value: Any) -> str | None:
@@ -168,6 +186,11 @@ def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> Re
     allow = ctx.config.get_bool("gateway.auth.allowTailscale")
     if allow is None:
         allow = tailscale_mode(ctx) == "serve" and mode not in ("password", "trusted-proxy")
+    unset = tuple(
+        UnsetCredential(path, ctx.unresolved_vars[path])
+        for path, value in zip(_LOCAL_CREDENTIALS, (token, password), strict=True)
+        if value is None and path in ctx.unresolved_vars
+    )
     return ResolvedGatewayAuth(
         mode=mode,
         mode_source=source,
@@ -176,7 +199,52 @@ def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> Re
         password=password,
         token_source=token_source,
         password_source=password_source,
+        unset=unset,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Credentials absent because a ${VAR} is unset (trust.md §4, output-ux.md §2)
+# ---------------------------------------------------------------------------------------------
+
+_FILE_FLAG = {"token": "--token-file", "password": "--password-file"}
+
+
+def unset_credentials(
+    ctx: AuditContext, paths: tuple[tuple[str, ...], ...] = _LOCAL_CREDENTIALS
+) -> tuple[UnsetCredential, ...]:
+    """Credentials at ``paths`` whose ``${VAR}`` is unset and that nothing else supplied
+    (``OPENCLAW_GATEWAY_TOKEN``, ``--token``): the gateway host may well have them. The local
+    credentials come from the auth resolution; other paths (``gateway.remote.*``) are read
+    as they are."""
+    if not ctx.unresolved_vars:
+        return ()
+    local = {c.path: c for c in resolve_gateway_auth(ctx).unset}
+    return tuple(
+        local[p] if p in _LOCAL_CREDENTIALS else UnsetCredential(p, ctx.unresolved_vars[p])
+        for p in paths
+        if p in local or (p not in _LOCAL_CREDENTIALS and p in ctx.unresolved_vars)
+    )
+
+
+def unset_note(ctx: AuditContext, credentials: tuple[UnsetCredential, ...] | None = None) -> str:
+    """One sentence per unset credential naming the variable (never a value) and where it
+    could come from; empty when no credential is absent for that reason."""
+    creds = unset_credentials(ctx) if credentials is None else credentials
+    where = os.path.join(ctx.paths.state_dir, ".env")
+    return " ".join(
+        f"${{{c.var}}} is unset in this environment ({'.'.join(c.path)}); put it in {where} "
+        f"or pass {_FILE_FLAG.get(c.kind, '--token-file')}."
+        for c in creds
+    )
+
+
+def explain_absent(ctx: AuditContext, detail: str) -> tuple[str, str | None]:
+    """(detail, subject) of a finding that reads "no credential": the unset-variable note is
+    appended, and the subject stays the detail without it, so the finding's identity
+    (baselines, fingerprints) does not depend on this shell's environment."""
+    note = unset_note(ctx)
+    return (f"{detail} {note}", detail) if note else (detail, None)
 
 
 def provides_http_auth(auth: ResolvedGatewayAuth) -> bool:

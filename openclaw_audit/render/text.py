@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from openclaw_audit.render.live_probes import live_probe_lines
 from openclaw_audit.report.model import SEVERITY_ORDER, Finding, Report, Severity
 from openclaw_audit.textsafe import one_line
 
@@ -32,6 +33,7 @@ def render_lines(
     """(text, style) pairs; style is a rich style name or None. ``after_header`` goes between
     the hint/secrets lines and the findings (the ``--fix`` block, report.md §5 item 6)."""
     lines: list[tuple[str, str | None]] = [(heading, "bold"), (summary_line(report), None)]
+    lines.extend(live_probe_lines(report))  # under --deep: LIVE PROBES (output-ux.md §2)
     if report.suppressed:
         lines.append(
             (f"Suppressed: {len(report.suppressed)} finding(s) (see suppressedFindings)", None)

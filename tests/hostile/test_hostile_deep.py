@@ -193,7 +193,11 @@ def test_refused(tmp_path: Path) -> None:
     port = closed_port()
     run = deep_cli(tmp_path, gateway_config(port))
     assert run.gateway["error"] == f"connect ECONNREFUSED 127.0.0.1:{port}"
-    assert run.detail("gateway.probe_failed") == run.gateway["error"]
+    # output-ux.md §2: the URL and what happened; deep.gateway.error keeps the exact text.
+    assert run.detail("gateway.probe_failed") == (
+        f"ws://127.0.0.1:{port}: connection refused (nothing listens there; is the gateway "
+        f"running?) [{run.gateway['error']}]"
+    )
     assert run.http_classes() == {"unreachable"}
     assert not [i for i in run.ids if i.startswith("gateway.http.")]  # no verdict without data
 
@@ -233,8 +237,14 @@ def test_hostile_gateway(
     gw = start_gateway("--auth", "token", "--token", CANARY_CLI_TOKEN, *gw_args)
     run = deep_cli(tmp_path, gateway_config(gw.port))
     assert run.gateway["ok"] is False and run.gateway["error"] == error
-    # After hello-ok the detail adds that authentication itself succeeded (§4 step 5).
-    assert run.detail("gateway.probe_failed").startswith(error)
+    # The detail names the URL and what happened (output-ux.md §2); a timeout says how long.
+    detail = run.detail("gateway.probe_failed")
+    assert detail.startswith(f"{gw.ws_url}: ")
+    if error == "timeout":
+        assert detail.endswith("within 0.25 s")
+        assert ("authenticated" in detail) == ("hang-after-hello" in gw_args)
+    else:
+        assert error.strip() in detail
     assert run.http_classes() == http_classes
     if "enforced" in http_classes:
         assert "gateway.http.auth_enforced" in run.ids

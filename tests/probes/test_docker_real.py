@@ -331,3 +331,44 @@ async def test_runner_deadline_cancels_a_hung_call_promptly(hanging_socket: str)
         with anyio.fail_after(0.3):  # what the runner does; the worker thread is abandoned
             await PROBE.run(ctx_for(hanging_socket), ProbeOptions(timeout=5.0))
     assert time.monotonic() - started < 0.3 + 0.2
+
+
+# --- the LIVE PROBES block over what the real engine said (output-ux.md §2) ----------------
+
+
+def _docker_block(section: Any) -> list[str]:
+    from openclaw_audit.render.live_probes import live_probe_lines
+    from openclaw_audit.report.model import Report
+
+    return [t for t, _ in live_probe_lines(Report(ts=0, findings=(), deep={"docker": section}))]
+
+
+async def test_live_probes_block_lists_the_real_containers(engine: Engine) -> None:
+    result, _ = await run_probe(ctx_for(engine.host))
+    lines = _docker_block(result.section)
+    checked = len(FIXTURES) - 2  # other-app and sb-flag-zero are not sandbox browsers
+    assert lines[2].startswith(
+        f"  docker   ok         endpoint DOCKER_HOST · {checked} sandbox browser container(s) "
+        f"checked · expected epoch {EPOCH} · timeout 5000 ms · took "
+    )
+    subrows = {line.split()[0]: line.strip() for line in lines[3:-1]}
+    assert sorted(subrows) == sorted(FIXTURES.keys() - {"other-app", "sb-flag-zero"})
+    assert subrows["sb-blank-hash"].startswith("sb-blank-hash (created) · configHash missing")
+    assert subrows["sb-current-created"] == (
+        f"sb-current-created (created) · configHash cafe01 · epoch {EPOCH} · ports none published"
+    )
+    if engine.netns:
+        assert subrows["sb-hashless-exposed"].endswith(
+            "exposed beyond loopback: 6080/tcp -> 0.0.0.0:16080"
+        )
+
+
+async def test_live_probes_block_frozen_daemon_timed_out(engine: Engine) -> None:
+    os.kill(engine.pid, signal.SIGSTOP)
+    try:
+        result, _ = await run_probe(ctx_for(engine.host), timeout=0.5)
+    finally:
+        os.kill(engine.pid, signal.SIGCONT)
+    row = _docker_block(result.section)[2]
+    assert row.startswith("  docker   timed out  endpoint DOCKER_HOST · no answer within 500 ms")
+    assert "Docker at DOCKER_HOST did not answer within 500ms" in result.findings[0].detail

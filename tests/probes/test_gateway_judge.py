@@ -308,20 +308,75 @@ def test_failed_probe_finding() -> None:
     [finding] = gateway_findings(make_ctx({}), f)
     assert finding.check_id == "gateway.probe_failed"
     assert finding.severity is Severity.WARN
-    assert finding.detail == "device identity required"
+    # output-ux.md §2: the URL, then what happened, with the gateway's own words kept.
+    assert finding.detail == (
+        "ws://127.0.0.1:18789: no credential was sent and the gateway requires one "
+        "(gateway: device identity required)"
+    )
+    assert finding.subject == "ws://127.0.0.1:18789"  # identity: the URL, not the wording
     assert "openclaw status --all" in (finding.remediation or "")
     assert gateway_section(f)["close"] == {"code": 1008, "reason": "device identity required"}
+    assert gateway_section(f)["error"] == "device identity required"  # upstream's exact error
 
 
 def test_failed_probe_without_error_text() -> None:
     [finding] = gateway_findings(make_ctx({}), facts(ok=False, error=None))
+    assert finding.detail == "ws://127.0.0.1:18789: gateway unreachable"
+    [finding] = gateway_findings(make_ctx({}), facts(url=None, ok=False, error=None))
     assert finding.detail == "gateway unreachable"
+
+
+@pytest.mark.parametrize(
+    ("kw", "detail"),
+    [
+        ({"error": "timeout", "timeout_s": 5.0}, "ws://127.0.0.1:18789: no answer within 5 s"),
+        ({"error": "timeout", "timeout_s": 0.25}, "ws://127.0.0.1:18789: no answer within 0.25 s"),
+        (
+            {"error": "timeout", "timeout_s": 2.0, "hello_ok": True},
+            "ws://127.0.0.1:18789: authenticated, but no answer to the read-only calls within 2 s",
+        ),
+        (
+            {"error": "connect ECONNREFUSED 127.0.0.1:18789"},
+            "ws://127.0.0.1:18789: connection refused (nothing listens there; is the gateway "
+            "running?) [connect ECONNREFUSED 127.0.0.1:18789]",
+        ),
+        (
+            {"error": "unauthorized: gateway token mismatch", "sent": ("token",)},
+            "ws://127.0.0.1:18789: token rejected (gateway: unauthorized: gateway token mismatch)",
+        ),
+        (
+            {"error": "unauthorized: gateway password mismatch", "sent": ("password",)},
+            "ws://127.0.0.1:18789: password rejected (gateway: unauthorized: gateway password "
+            "mismatch)",
+        ),
+        (
+            {"error": "unauthorized", "sent": ("token", "password")},
+            "ws://127.0.0.1:18789: token and password rejected (gateway: unauthorized)",
+        ),
+        (
+            {"error": "gateway closed (1012): service restart"},
+            "ws://127.0.0.1:18789: gateway closed (1012): service restart",
+        ),
+        (
+            {"error": "timeout", "timeout_s": 5.0, "via": "ssh me@host"},
+            "ws://127.0.0.1:18789 (via ssh me@host): no answer within 5 s",
+        ),
+        (
+            {"attempted": False, "error": "SECURITY ERROR: plaintext"},
+            "ws://127.0.0.1:18789: not contacted: SECURITY ERROR: plaintext",
+        ),
+    ],
+)
+def test_failure_detail_names_url_and_what_happened(kw: dict[str, Any], detail: str) -> None:
+    [finding] = gateway_findings(make_ctx({}), facts(ok=False, **kw))
+    assert finding.detail == detail
+    assert finding.subject == "ws://127.0.0.1:18789"
 
 
 def test_failure_after_hello_says_auth_succeeded() -> None:
     f = facts(ok=False, error="missing scope: operator.read", hello_ok=True, scopes=())
     [finding] = gateway_findings(make_ctx({}), f)
-    assert finding.detail.startswith("missing scope: operator.read")
+    assert finding.detail.startswith("ws://127.0.0.1:18789: missing scope: operator.read")
     assert "authentication succeeded" in finding.detail
 
 

@@ -110,7 +110,11 @@ async def test_no_credentials(start_gateway: Start) -> None:
     findings, d, _ = await deep(ctx_for(gw))
     assert d["gateway"]["error"] == "device identity required"
     assert d["gateway"]["close"] == {"code": 1008, "reason": "device identity required"}
-    assert findings[0].detail == "device identity required"
+    # output-ux.md §2: the finding names the URL and what happened, in the gateway's words too.
+    assert findings[0].detail == (
+        f"{gw.ws_url}: no credential was sent and the gateway requires one "
+        "(gateway: device identity required)"
+    )
     assert d["http"]["credentialAccepted"] is None
 
 

@@ -12,6 +12,7 @@ from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import runner
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
 from openclaw_audit.probes.runner import load_probes, run_probes, run_probes_sync
+from openclaw_audit.probes.selection import SKIPPED_BY_CHECKS
 from openclaw_audit.report.model import Finding, Severity
 
 pytestmark = pytest.mark.anyio
@@ -123,7 +124,9 @@ async def test_probe_with_all_checks_excluded_is_not_run() -> None:
     )
     _findings, deep, _ = await run_probes(make_ctx({}), opts, probes=[gateway, docker])
     assert docker.ran == [] and gateway.ran == ["run"]
-    assert list(deep) == ["gateway"]
+    # output-ux.md §2: a probe that did not run is named in deep, as skipped, with the reason.
+    assert list(deep) == ["gateway", "docker"]
+    assert deep["docker"] == {"attempted": False, "skipped": SKIPPED_BY_CHECKS}
 
 
 async def test_excluded_findings_are_dropped() -> None:

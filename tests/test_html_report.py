@@ -198,8 +198,6 @@ def sample_report() -> Report:
             "docker": {"attempted": True, "ok": False, "skipped": "no socket"},
             "mdns": {"attempted": True, "browseMs": 1500, "error": None, "instances": []},
             "tailscale": {"attempted": True, "error": "no tailscaled"},
-            "http2": {"endpoints": {"/a": {"result": "unreachable"}, "/b": {"result": "timeout"}}},
-            "http3": {"endpoints": {"/a": {"result": "not_served"}}},
         },
         rules=rules,
         config_path="/s/openclaw.json",
@@ -253,7 +251,10 @@ def test_summary_cards_probes_and_grouping() -> None:
     rows = ["".join(td.itertext()) for td in probes.iter(f"{NS}td")]
     assert "ws://127.0.0.1:18789" in rows and "endpoints./tools/invoke.status" in rows
     outcomes = [td.text for td in probes.findall(f"{NS}tbody/{NS}tr/{NS}td[2]")]
-    assert outcomes == ["ok", "enforced", "skipped", "ok", "failed", "unreachable", "not_served"]
+    assert outcomes == ["ok", "enforced", "skipped", "ok", "failed"]
+    # the same facts as the text report's LIVE PROBES row, and every raw fact below them
+    first = ["".join(td.itertext()) for td in probes.findall(f"{NS}tbody/{NS}tr")[1]]
+    assert first[2].startswith("ws://127.0.0.1:18789 · latency 12 ms")
     # every finding is a closed <details> holding its detail
     finds = list(doc.iter(f"{NS}details"))
     assert sum(1 for d in finds if d.get("class") == "finding") == 5

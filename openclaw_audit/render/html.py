@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openclaw_audit import __version__
+from openclaw_audit.render import live_probes as live
 from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import (
     Finding,
@@ -506,32 +507,6 @@ def _suppressed(report: Report) -> list[str]:
 # --- live probes -----------------------------------------------------------------------------
 
 
-def _outcome(section: Any) -> tuple[str, str]:
-    if not isinstance(section, Mapping):
-        return "skip", "not run"
-    if section.get("skipped"):
-        return "skip", "skipped"
-    if section.get("timedOut"):
-        return "bad", "timed out"
-    if section.get("ok") is True:
-        return "ok", "ok"
-    if section.get("ok") is False or section.get("error"):
-        return "bad", "failed"
-    endpoints = section.get("endpoints")
-    if isinstance(endpoints, Mapping) and endpoints:
-        results = {e.get("result") for e in endpoints.values() if isinstance(e, Mapping)}
-        if "open" in results:
-            return "bad", "open"
-        if "enforced" in results:
-            return "ok", "enforced"
-        if results <= {"unreachable", "timeout"}:
-            return "bad", "timed out" if results == {"timeout"} else "unreachable"
-        return "skip", ", ".join(sorted(str(r) for r in results))
-    if section.get("attempted") is False:
-        return "skip", "not attempted"
-    return "ok", "ok"  # ran and reported no error (mDNS: instances seen, or none)
-
-
 def _facts(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     """Every fact of a probe section as (dotted key, text) rows, nothing left out."""
     if isinstance(value, Mapping):
@@ -553,18 +528,41 @@ def _facts(value: Any, prefix: str = "") -> list[tuple[str, str]]:
     return [(prefix, str(value))]
 
 
+_OUTCOME_CLASS = {
+    live.OK: "ok",
+    live.ENFORCED: "ok",
+    live.OPEN: "bad",
+    live.FAILED: "bad",
+    live.TIMED_OUT: "bad",
+    live.SKIPPED: "skip",
+}
+
+
 def _probes(deep: Mapping[str, Any]) -> list[str]:
+    """The text report's LIVE PROBES rows (outcome, facts, one sub-row per container or
+    mDNS instance), and under each every raw fact of ``deep`` as a key/value table."""
     out = [
         '<h2 id="probes">Live probes</h2>\n<table class="probes">\n'
         "<tr><th>probe</th><th>outcome</th><th>facts</th></tr>\n"
     ]
-    for name, section in deep.items():
-        cls, outcome = _outcome(section)
-        facts = _facts(section) if isinstance(section, Mapping) else _facts(section, "value")
-        rows = "".join(f'<tr><td class="mono">{_e(k)}</td><td>{_e(v)}</td></tr>' for k, v in facts)
+    names = [n for n in live.ORDER if n in deep] + [n for n in deep if n not in live.ORDER]
+    for name in names:
+        section = deep[name]
+        if isinstance(section, Mapping):
+            outcome, facts, subrows = live.probe_row(name, section)
+            raw = _facts(section)
+        else:
+            outcome, facts, subrows = live.FAILED, [], []
+            raw = _facts(section, "value")
+        cls = _OUTCOME_CLASS.get(outcome, "skip")
+        items = "".join(f"<li>{_e(sub)}</li>" for sub in subrows)
+        rows = "".join(f'<tr><td class="mono">{_e(k)}</td><td>{_e(v)}</td></tr>' for k, v in raw)
         out.append(
             f'<tr><td><b>{_e(name)}</b></td><td class="{cls}">{_e(outcome)}</td>'
-            f"<td><table>{rows}</table></td></tr>\n"
+            f"<td>{_e(live.SEP.join(facts))}"
+            + (f"<ul>{items}</ul>" if items else "")
+            + f'<details class="raw"><summary>all facts</summary><table>{rows}</table>'
+            "</details></td></tr>\n"
         )
     out.append("</table>\n")
     return out

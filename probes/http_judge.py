@@ -37,6 +37,7 @@ HTTP_OPEN = define(
         "endpoints disabled unless you need them, and restart the gateway."
     ),
     deep=True,
+    anchor="gateway.auth",  # what lets the request through: located there in SARIF
     docs="""
 ## What
 With `--deep`, the auditor sends harmless `POST` requests without any credential to the
@@ -62,6 +63,7 @@ HTTP_ENFORCED = define(
     "Gateway HTTP API requires credentials",
     remediation=None,
     deep=True,
+    anchor="gateway.auth",
     docs="""
 ## What
 With `--deep`, every probed HTTP API of the running gateway either refused the unauthenticated

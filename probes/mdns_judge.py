@@ -88,6 +88,7 @@ POSSIBLE_SPOOF = define(
     "discovery.mdns.possible_spoof",
     Severity.WARN,
     "An mDNS record names this host but comes from elsewhere",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation=(
         "Find the machine at the listed addresses; if it is not yours, treat it as an "
         "impersonation attempt and keep clients from trusting discovered gateways."

@@ -58,6 +58,7 @@ NAME_BASED: dict[str, CheckMeta] = {
         f"channels.{ch}.allowFrom.name_based_entries",
         Severity.WARN,
         f"{label} allowlist names mutable identities",
+        precision="medium",  # a heuristic: it infers from names or patterns
         remediation=f"{fix} If name matching is really wanted, opt in explicitly with "
         "`dangerouslyAllowNameMatching: true`.",
         group="channels",
@@ -71,6 +72,7 @@ ZALOUSER_GROUPS = define(
     "channels.zalouser.groups.mutable_entries",
     Severity.WARN,
     "Zalo Personal group routing uses group names",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Key `groups` by stable group ids (`group:<id>` or native `g-…` ids), or opt "
     "in explicitly with `dangerouslyAllowNameMatching: true`.",
     group="channels",

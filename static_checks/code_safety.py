@@ -50,6 +50,7 @@ PLUGIN_CODE = define(
     "plugins.code_safety",
     Severity.WARN,
     "Plugin code contains risky patterns",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Review the plugin's code; remove it if you do not trust it, and restrict "
     "which plugins load with plugins.allow / plugins.deny.",
     deep=True,
@@ -131,6 +132,7 @@ SKILL_CODE = define(
     "skills.code_safety",
     Severity.WARN,
     "Skill code contains risky patterns",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Review the skill's code and remove the skill directory if you do not trust it.",
     deep=True,
     escalates=True,
@@ -170,6 +172,7 @@ SKILL_MARKDOWN = define(
     "skills.markdown_sensitive_network",
     Severity.CRITICAL,
     "Skill asks for credentials and its code sends data over the network",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Move secrets out of skill parameters into environment variables or "
     "SecretRefs, and review what the skill sends over the network.",
     deep=True,

@@ -15,7 +15,7 @@ from openclaw_audit.facts.tool_policy import (
     sandbox_mode,
     tool_contexts,
 )
-from openclaw_audit.report.model import Finding, Severity
+from openclaw_audit.report.model import Finding, Location, Severity
 
 OPEN_WITH_ELEVATED = define(
     "security.exposure.open_groups_with_elevated",
@@ -107,6 +107,11 @@ def risky_contexts(ctx: AuditContext) -> RiskyContexts:
     return RiskyContexts(lines, runtime_risk)
 
 
+def _first_policy(ctx: AuditContext, paths: list[str]) -> Location:
+    """Where an exposure finding is located: the first open policy it lists."""
+    return ctx.config.location(paths[0])
+
+
 def _open_block(paths: list[str]) -> list[str]:
     return ['Inbound policies set to "open":', *(f"- {p}" for p in paths)]
 
@@ -125,7 +130,8 @@ def open_groups_with_elevated(ctx: AuditContext) -> Iterator[Finding]:
                     "Elevated tools are enabled, so an injection in those conversations can "
                     "reach the host.",
                 ]
-            )
+            ),
+            location=_first_policy(ctx, paths),
         )
 
 
@@ -145,6 +151,7 @@ def open_groups_with_runtime_or_fs(ctx: AuditContext) -> Iterator[Finding]:
                 ]
             ),
             severity=Severity.CRITICAL if risky.has_runtime_risk else Severity.WARN,
+            location=_first_policy(ctx, paths),
         )
 
 
@@ -165,5 +172,6 @@ def open_groups_with_control_plane_tools(ctx: AuditContext) -> Iterator[Finding]
         exposed.append(f"- {c.label} (profile={prof}; controlPlane=[{', '.join(tools)}])")
     if exposed:
         yield OPEN_WITH_CONTROL_PLANE.finding(
-            "\n".join([*_open_block(paths), "Contexts with control-plane tools:", *exposed])
+            "\n".join([*_open_block(paths), "Contexts with control-plane tools:", *exposed]),
+            location=_first_policy(ctx, paths),
         )

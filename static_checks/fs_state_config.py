@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import CheckMeta, Stage, check, define
-from openclaw_audit.report.model import Finding, Severity
+from openclaw_audit.report.model import Finding, Location, Severity
 from openclaw_audit.state.view import Perms
 
 PERMS_FIX = """
@@ -176,6 +176,7 @@ def perm_finding(
         title=title or None,
         remediation=perms.tighten_command(ctx.env, is_dir=is_dir),
         subject=perms.path,
+        location=Location(file=perms.path),  # the offending file itself, no line
     )
 
 
@@ -194,6 +195,7 @@ def state_dir_symlink(ctx: AuditContext) -> Iterator[Finding]:
         yield STATE_DIR_SYMLINK.finding(
             f"{perms.path} is a symlink; its target holds all OpenClaw state.",
             subject=perms.path,
+            location=Location(file=perms.path),
         )
 
 
@@ -234,6 +236,7 @@ def config_symlink(ctx: AuditContext) -> Iterator[Finding]:
         yield CONFIG_SYMLINK.finding(
             f"{perms.path} is a symlink; whoever controls its target controls the gateway.",
             subject=perms.path,
+            location=Location(file=perms.path),
         )
 
 

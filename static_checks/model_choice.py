@@ -26,6 +26,7 @@ LEGACY = define(
     "models.legacy",
     Severity.WARN,
     "Legacy models are configured",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Prefer modern, instruction-hardened models for bots that use tools.",
     docs="""
 ## What
@@ -45,6 +46,7 @@ WEAK_TIER = define(
     "models.weak_tier",
     Severity.WARN,
     "Lower-tier models are configured",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Use top-tier models for tool-using bots: avoid Haiku, prefer GPT-5 or newer and "
     "Claude 4.5 or newer.",
     docs="""
@@ -64,6 +66,7 @@ SMALL_PARAMS = define(
     "models.small_params",
     Severity.INFO,
     "Small models are configured",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation='Sandbox all sessions (`agents.defaults.sandbox.mode="all"`) and deny `group:web` '
     'and `browser`, globally or via `tools.byProvider["<provider>/<model>"].deny`.',
     escalates=True,

@@ -189,6 +189,7 @@ def open_channels_with_exec(ctx: AuditContext) -> Iterator[Finding]:
         yield OPEN_CHANNELS_WITH_EXEC.finding(
             "\n".join(lines),
             severity=Severity.CRITICAL if full else Severity.WARN,
+            location=ctx.config.location(surface[0]),  # the first open policy listed
         )
 
 

@@ -43,6 +43,7 @@ MULTI_USER = define(
     "security.trust_model.multi_user_heuristic",
     Severity.WARN,
     "This gateway looks like it serves several users",
+    precision="medium",  # a heuristic: it infers from names or patterns
     remediation="Split trust boundaries (separate gateways, credentials, ideally OS users). For "
     'intended shared use set sandbox mode "all", `tools.fs.workspaceOnly=true`, deny '
     "runtime/fs/web tools, and keep personal credentials off that runtime.",

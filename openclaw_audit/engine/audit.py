@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.live_evidence import with_live_evidence
 from openclaw_audit.engine.options import AuditOptions
@@ -151,6 +152,7 @@ def run_audit(
         findings = with_live_evidence(findings, ctx)
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
     findings.extend(run_static(ctx, options.wants, after_live))
+    findings = anchored(findings, ctx.config)
     raw = Report(
         ts=int(time.time() * 1000),
         findings=tuple(findings),

@@ -177,8 +177,12 @@ def define(
     group: str = "",
     deep: bool = False,
     escalates: bool = False,
+    precision: str = "high",
+    anchor: str | None = None,
 ) -> CheckMeta:
-    """Declare a checkId in the catalog. ``remediation=None`` means "no remediation" in JSON."""
+    """Declare a checkId in the catalog. ``remediation=None`` means "no remediation" in JSON.
+    ``precision="medium"`` marks a heuristic; ``anchor`` is the config path a finding without
+    a config location is about."""
     return REGISTRY.define(
         CheckMeta(
             id=check_id,
@@ -189,6 +193,8 @@ def define(
             group=group or check_id.split(".")[0],
             deep=deep,
             escalates=escalates,
+            precision=precision,
+            anchor=anchor,
         )
     )
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:  # the engine itself is imported when an audit runs
 
 log = logging.getLogger(__name__)
 
+_CI_FORMATS = ("sarif", "github")  # formats with side effects in face/ci_outputs.py
+
 
 @dataclass(frozen=True, slots=True)
 class Invocation:
@@ -55,6 +57,8 @@ class Invocation:
     quiet: bool = False
     verbose: bool = False
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
+    sarif_category: str | None = None  # --sarif-category NAME
+    sarif_base: str | None = None  # --sarif-base DIR (SARIF and GitHub annotation paths)
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -83,6 +87,10 @@ def execute(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
+    if inv.fmt in _CI_FORMATS or inv.sarif_category is not None or inv.sarif_base is not None:
+        from openclaw_audit.face.ci_outputs import check_ci_options
+
+        check_ci_options(inv.fmt, inv.sarif_category, inv.sarif_base, inv.fix)
     # Bad side inputs fail before any auditing work (exit 2, one line).
     ignore = load_ignore(inv.ignore_file) if inv.ignore_file else None
     if ignore is not None:
@@ -244,9 +252,17 @@ def _write(
         include_suppressed=inv.sarif_include_suppressed,
         home=home,
         fix_command=fix_command,
+        sarif_base=inv.sarif_base,
+        sarif_category=inv.sarif_category,
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
     safe_results = [redact_target(r, scrubber) for r in results]
     safe_fix = redact_fix(fix, scrubber) if fix is not None else None
     write_output(FORMATS[inv.fmt](AuditOutput(safe_results, safe_fix), options), inv.output)
+    if inv.fmt in _CI_FORMATS:  # result limits on stderr, the GitHub step summary
+        from openclaw_audit.face.ci_outputs import after_write
+
+        after_write(
+            inv.fmt, safe_results, include_suppressed=inv.sarif_include_suppressed, quiet=inv.quiet
+        )

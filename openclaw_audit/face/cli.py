@@ -20,6 +20,7 @@ from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.face.cli_help import EPILOG
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
 from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
@@ -32,14 +33,17 @@ from openclaw_audit.textsafe import printable
 EXIT_INTERNAL = 3
 
 app = typer.Typer(
-    cls=SettingsGroup,  # reads --settings (or the state dir's openclaw-audit.toml) first
-    add_completion=False,
+    # AuditGroup (rich help with panels, loaded only for --help; misplaced-option hints) that
+    # also reads --settings (or the state dir's openclaw-audit.toml) first
+    cls=SettingsGroup,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     no_args_is_help=False,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     help="Security audit for OpenClaw gateways: static checks, live probes, safe fixes.",
+    epilog=EPILOG,
 )
 
 
@@ -47,6 +51,7 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     sarif = "sarif"
+    github = "github"
     html = "html"
 
 
@@ -109,6 +114,7 @@ def main_command(
         str | None,
         typer.Option(
             "--token",
+            metavar="TOKEN",
             help="Gateway token for the deep probe (and --auth token).",
             show_default=False,
             rich_help_panel="Live probes",
@@ -118,6 +124,7 @@ def main_command(
         str | None,
         typer.Option(
             "--password",
+            metavar="PASSWORD",
             help="Gateway password for the deep probe (and --auth password).",
             show_default=False,
             rich_help_panel="Live probes",
@@ -127,6 +134,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--token-file",
+            metavar="PATH",
             help="Read the token from a file (first line).",
             rich_help_panel="Live probes",
         ),
@@ -135,6 +143,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--password-file",
+            metavar="PATH",
             help="Read the password from a file (first line).",
             rich_help_panel="Live probes",
         ),
@@ -185,7 +194,7 @@ def main_command(
             "-o",
             "--output",
             metavar="PATH",
-            help="Write the report to FILE instead of stdout.",
+            help="Write the report to PATH (atomically) instead of stdout.",
             rich_help_panel="Output",
         ),
     ] = None,
@@ -197,20 +206,46 @@ def main_command(
             rich_help_panel="Output",
         ),
     ] = False,
+    sarif_category: Annotated[
+        str | None,
+        typer.Option(
+            "--sarif-category",
+            metavar="NAME",
+            help="With --format sarif: the run's category (automationDetails.id NAME/), to "
+            "upload several audits of one repository side by side.",
+            rich_help_panel="Output",
+        ),
+    ] = None,
+    sarif_base: Annotated[
+        str | None,
+        typer.Option(
+            "--sarif-base",
+            metavar="DIR",
+            help="With --format sarif or github: make file paths relative to DIR (default: "
+            "the working directory; use the repository root).",
+            rich_help_panel="Output",
+        ),
+    ] = None,
     config: Annotated[
         list[str] | None,
         typer.Option(
-            "--config", help="Config file to audit (repeatable).", rich_help_panel="Target"
+            "--config",
+            metavar="PATH",
+            help="Config file to audit (repeatable; a directory or @list.txt audits several).",
+            rich_help_panel="Target",
         ),
     ] = None,
     state_dir: Annotated[
         str | None,
-        typer.Option("--state-dir", help="OpenClaw state directory.", rich_help_panel="Target"),
+        typer.Option(
+            "--state-dir", metavar="DIR", help="OpenClaw state directory.", rich_help_panel="Target"
+        ),
     ] = None,
     timeout: Annotated[
         float,
         typer.Option(
             "--timeout",
+            metavar="SECONDS",
             help="Per-probe deadline for --deep, seconds (>= 0.25).",
             rich_help_panel="Live probes",
         ),
@@ -241,6 +276,7 @@ def main_command(
         str | None,
         typer.Option(
             "--config-schema",
+            metavar="PATH",
             help="Validate against this schema (`openclaw config schema` output) "
             "instead of the bundled 2026.9.6 one.",
             rich_help_panel="Target",
@@ -258,6 +294,7 @@ def main_command(
         list[str] | None,
         typer.Option(
             "--check",
+            metavar="ID|PREFIX*",
             help="Only checks matching ID or prefix* (repeatable).",
             rich_help_panel="CI policy",
         ),
@@ -266,6 +303,7 @@ def main_command(
         list[str] | None,
         typer.Option(
             "--skip-check",
+            metavar="ID|PREFIX*",
             help="Skip checks matching ID or prefix* (repeatable).",
             rich_help_panel="CI policy",
         ),
@@ -293,6 +331,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--ignore-file",
+            metavar="PATH",
             help="Suppressions file (TOML) with reasons and expiry.",
             rich_help_panel="Suppressions and baselines",
         ),
@@ -301,6 +340,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--baseline",
+            metavar="PATH",
             help="Show only findings not in this saved JSON report.",
             rich_help_panel="Suppressions and baselines",
         ),
@@ -309,6 +349,7 @@ def main_command(
         Path | None,
         typer.Option(
             "--advisories",
+            metavar="PATH",
             help="OSV advisory data: a directory of OSV JSON files, osv.dev's all.zip, or a "
             "JSON file (default: the `advisories update` cache, when present).",
             rich_help_panel="Target",
@@ -383,6 +424,8 @@ def main_command(
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
+                sarif_category=sarif_category,
+                sarif_base=sarif_base,
             ),
             scrubber,
         )
@@ -438,7 +481,11 @@ def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
 def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None:
     exc = redact_error(exc, scrubber)  # the message is free text; the JSON keys are ours
     write_stderr(exc.render() + "\n")
-    if fmt is not OutputFormat.text:
+    if fmt is OutputFormat.github:  # CI shows it on the run, like the findings
+        from openclaw_audit.render.github import error_annotation
+
+        write_stdout(error_annotation(exc.render()))
+    elif fmt is not OutputFormat.text:
         import json
 
         write_stdout(json.dumps(exc.to_json(), indent=2) + "\n")

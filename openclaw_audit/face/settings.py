@@ -27,6 +27,7 @@ from typer.core import TyperGroup
 
 from openclaw_audit.config.locate import resolve_state_dir
 from openclaw_audit.errors import AuditError
+from openclaw_audit.face.cli_help import AuditGroup
 
 DEFAULT_NAME = "openclaw-audit.toml"
 MAX_BYTES = 1024 * 1024
@@ -44,8 +45,9 @@ class SettingsError(AuditError):
         super().__init__(message, file=file, line=line, hint=hint, kind="usage_error")
 
 
-class SettingsGroup(TyperGroup):
-    """The root command: reads the settings file before click processes the options."""
+class SettingsGroup(AuditGroup):
+    """The root command (help panels and hints from AuditGroup) that reads the settings file
+    before click processes the options."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
         if not ctx.resilient_parsing:  # not while completing a shell word
@@ -94,8 +96,9 @@ def settings_defaults(
         opts, rest, _ = parser.parse_args(args=list(args))
     except Exception:  # click's own usage errors: the real parse reports them
         return None
-    if rest or opts.get("help") or opts.get("version"):
-        return None  # a subcommand, or help/version: no audit runs
+    eager = ("help", "version", "install_completion", "show_completion")
+    if rest or any(opts.get(name) for name in eager):
+        return None  # a subcommand, help, version or completion: no audit runs
     explicit = opts.get("settings")
     if explicit is not None:
         path = str(explicit)

@@ -52,6 +52,9 @@ class RenderOptions:
     fix_command: str | None = None  # the --fix hint line; None: the fix block's default
     # --history: each target's past runs (target path -> history), for trends and ages
     history: Mapping[str, TargetHistory] | None = None
+    # SARIF / GitHub annotations: file paths are made relative to this (default: the cwd)
+    sarif_base: str | None = None
+    sarif_category: str | None = None  # SARIF automationDetails.id (``NAME/``)
 
 
 Formatter = Callable[[Output, RenderOptions], str]
@@ -128,7 +131,20 @@ def render_sarif(output: Output, options: RenderOptions) -> str:
         raise NoSuchFormat("only an audit has a SARIF form")
     from openclaw_audit.render import sarif
 
-    return sarif.render(output.results, include_suppressed=options.include_suppressed)
+    return sarif.render(
+        output.results,
+        include_suppressed=options.include_suppressed,
+        base_dir=options.sarif_base,
+        category=options.sarif_category,
+    )
+
+
+def render_github(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has GitHub annotations")
+    from openclaw_audit.render import github
+
+    return github.render(output.results, base_dir=options.sarif_base)
 
 
 def render_html(output: Output, options: RenderOptions) -> str:
@@ -149,5 +165,6 @@ FORMATS: dict[str, Formatter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
+    "github": render_github,
     "html": render_html,
 }

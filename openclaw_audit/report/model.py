@@ -132,6 +132,12 @@ class Rule:
     group: str = ""
     deep: bool = False
     escalates: bool = False
+    # How sure a finding of this check is (SARIF ``precision``): "high" for checks that read
+    # what the config or the system says; "medium" for heuristics ("looks like").
+    precision: str = "high"
+    # The config path that controls what a finding without a config location is about (e.g.
+    # ``gateway.auth`` for the live HTTP probe): the engine anchors such findings there.
+    anchor: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

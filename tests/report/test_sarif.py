@@ -27,8 +27,13 @@ def validate(doc: dict[str, Any]) -> None:
 
 
 def github_ingestion_rules(doc: dict[str, Any]) -> None:
-    """The GitHub code-scanning checks of sarif.md §3.3 (GH1001/1003/1005/1007/2012)."""
+    """The GitHub code-scanning checks of sarif.md §3.3 (GH1001/1005/1007/2012) and
+    output-ux.md §4: at most 25,000 results, a category, both fingerprints, no overviews."""
     for run_ in doc["runs"]:
+        assert len(run_["results"]) <= 25_000
+        assert run_["automationDetails"]["id"].endswith("/")
+        assert run_["tool"]["driver"]["informationUri"].startswith("https://")
+        assert run_["invocations"][0]["workingDirectory"]["uri"].startswith("file://")
         rules = run_["tool"]["driver"]["rules"]
         assert len({r["id"] for r in rules}) == len(rules)
         for rule in rules:
@@ -38,15 +43,22 @@ def github_ingestion_rules(doc: dict[str, Any]) -> None:
             assert "security" in rule["properties"]["tags"]
             assert len(rule["properties"]["tags"]) <= 20
             float(rule["properties"]["security-severity"])
+            assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
         for result in run_["results"]:
+            assert result["ruleId"] not in ("summary.attack_surface",)
             assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
             assert result["message"]["text"] and "id" not in result["message"]
+            prints = result["partialFingerprints"]
+            assert prints["openclawFinding/v1"] == prints["primaryLocationLineHash"]
             assert result["locations"]
             for loc in result["locations"]:
                 uri = loc["physicalLocation"]["artifactLocation"]["uri"]
                 assert uri and not uri.startswith(("/", "file:", "..")), uri
                 assert "\\" not in uri
-                assert loc["physicalLocation"]["region"]["startLine"] >= 1
+                region = loc["physicalLocation"].get("region")  # none: the whole file
+                assert region is None or region["startLine"] >= 1
+                for logical in loc.get("logicalLocations", []):
+                    assert logical["fullyQualifiedName"] and logical["kind"]
 
 
 def results(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -94,11 +106,14 @@ def test_rules_levels_and_security_severity(tmp_path: Path) -> None:
     by_id = {r["ruleId"]: r for r in results(doc)}
     assert by_id["gateway.control_ui.allowed_origins_required"]["level"] == "error"
     assert by_id["gateway.token_too_short"]["level"] == "warning"
-    assert by_id["summary.attack_surface"]["level"] == "note"
+    # The attack-surface overview can never be fixed: run.properties, not an alert.
+    assert "summary.attack_surface" not in by_id
+    overviews = doc["runs"][0]["properties"]["overviews"]
+    assert [o["checkId"] for o in overviews] == ["summary.attack_surface"]
+    assert overviews[0]["detail"] and overviews[0]["target"] == str(cfg)
     crit = rule(doc, "gateway.control_ui.allowed_origins_required")
     assert crit["defaultConfiguration"]["level"] == "error"
     assert float(crit["properties"]["security-severity"]) > 9.0
-    assert rule(doc, "summary.attack_surface")["properties"]["security-severity"] == "2.0"
     assert 4.0 <= float(rule(doc, "gateway.token_too_short")["properties"]["security-severity"]) < 9
     short = rule(doc, "gateway.token_too_short")
     meta = load_catalog().meta_for("gateway.token_too_short")
@@ -126,12 +141,7 @@ def test_results_point_at_the_file_and_line_holding_the_value(tmp_path: Path) ->
     redact = by_id["logging.redact_off"]
     assert redact["physicalLocation"]["artifactLocation"]["uri"] == "s/openclaw.json"
     assert redact["physicalLocation"]["region"]["startLine"] == 3
-    # A finding with no config value behind it is anchored at line 1 of the config.
-    surface = by_id["summary.attack_surface"]
-    assert surface["physicalLocation"] == {
-        "artifactLocation": {"uri": "s/openclaw.json"},
-        "region": {"startLine": 1},
-    }
+    assert "summary.attack_surface" not in by_id  # an overview: run.properties
 
 
 def test_fingerprints_survive_moved_lines(tmp_path: Path) -> None:
@@ -169,8 +179,10 @@ def test_suppressed_findings_only_with_the_flag(tmp_path: Path) -> None:
     assert sup["suppressions"][0]["kind"] == "external"
     assert sup["suppressions"][0]["status"] == "accepted"
     assert sup["suppressions"][0]["justification"] == "lab box"
-    active = [r for r in results(doc) if "suppressions" not in r]
-    assert "security.audit.suppressions.active" in {r["ruleId"] for r in active}
+    # The suppression summary is an overview: run.properties, never a result.
+    assert "security.audit.suppressions.active" not in {r["ruleId"] for r in results(doc)}
+    overviews = doc["runs"][0]["properties"]["overviews"]
+    assert "security.audit.suppressions.active" in {o["checkId"] for o in overviews}
 
 
 def test_include_suppressed_without_sarif_is_a_usage_error(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STATE = ROOT / "fixtures" / "demo" / "state"
+DEMO_STATE = ROOT / "openclaw_audit" / "demo"
 HEAVY = ("httpx", "websockets", "docker", "zeroconf")
 
 

@@ -9,7 +9,7 @@ import pytest
 from clirun import run
 
 ROOT = Path(__file__).resolve().parent.parent
-DEMO_STATE = ROOT / "fixtures" / "demo" / "state"
+DEMO_STATE = ROOT / "openclaw_audit" / "demo"
 CANARY_TOKEN = "CANARY-gw-token-7f3e9a1c5b2d4e6f8a0b"
 CANARY_HOOK = "CANARY-hook-token-1a2b3c4d5e6f7a8b9c0d"
 CANARY_CLI = "CANARY-cli-token-0d9c8b7a6f5e4d3c2b1a"
@@ -28,8 +28,10 @@ def test_demo_text_report() -> None:
     proc = run("--state-dir", str(DEMO_STATE))
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
-    assert lines[0] == "OpenClaw security audit"
-    assert lines[1].startswith("Summary: ") and " critical · " in lines[1]
+    # output-ux.md §1: the target line comes first, then upstream's heading and summary.
+    assert lines[0].startswith(f"Target: {DEMO_STATE / 'openclaw.json'} (+1 include) · state ")
+    assert lines[1] == "OpenClaw security audit"
+    assert lines[2].startswith("Summary: ") and " critical · " in lines[2]
     assert "summary.attack_surface" in proc.stdout
     assert "\x1b[" not in proc.stdout  # not a TTY: no colour
 
@@ -39,7 +41,8 @@ def test_json_envelope_shape_and_key_order() -> None:
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert list(doc)[:3] == ["ts", "summary", "findings"]
-    assert list(doc)[-1] == "secretDiagnostics"
+    # Upstream's keys in upstream's order, then our `audit` object (output-ux.md §1).
+    assert list(doc)[-2:] == ["secretDiagnostics", "audit"]
     assert set(doc["summary"]) == {"critical", "warn", "info"}
     assert doc["findings"][0]["checkId"] == "summary.attack_surface"
     assert "remediation" not in doc["findings"][0]

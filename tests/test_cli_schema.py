@@ -80,7 +80,7 @@ def test_bad_schema_file_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_demo_config_is_flagged_for_the_key_upstream_rejects() -> None:
-    _, doc = run_json("--state-dir", str(ROOT / "fixtures" / "demo" / "state"))
+    _, doc = run_json("--state-dir", str(ROOT / "openclaw_audit" / "demo"))
     finding = next(f for f in doc["findings"] if f["checkId"] == "config.schema_invalid")
     assert finding["detail"].count("\n- ") == 1  # exactly one problem
     assert "logging.redactSensitive: unknown key" in finding["detail"]

@@ -80,3 +80,15 @@ def resolve_paths(
     oauth = _env(env, "OPENCLAW_OAUTH_DIR")
     creds = os.path.abspath(expand_user(oauth, home)) if oauth else os.path.join(sd, "credentials")
     return AuditPaths(home=home, state_dir=sd, config_path=cp, creds_dir=creds)
+
+
+def state_dir_source(env: Mapping[str, str], override: str | None, state_dir: str) -> str:
+    """Where the state dir came from, for the target line: ``flag`` (``--state-dir``), ``env``
+    (``OPENCLAW_STATE_DIR``), ``legacy`` (an old ``~/.clawdbot``-style dir) or ``home``."""
+    if override:
+        return "flag"
+    if _env(env, "OPENCLAW_STATE_DIR", "CLAWDBOT_STATE_DIR"):
+        return "env"
+    if os.path.basename(state_dir.rstrip("/\\")) in LEGACY_STATE_DIRS:
+        return "legacy"
+    return "home"

@@ -7,11 +7,13 @@ the user's config: it becomes an ``audit.check_failed`` finding instead of a cra
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
+from openclaw_audit.config.locate import state_dir_source
 from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.live_evidence import with_live_evidence
@@ -21,6 +23,7 @@ from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
+from openclaw_audit.report.target_info import TARGET_META
 from openclaw_audit.state.view import StateView
 
 log = logging.getLogger(__name__)
@@ -129,6 +132,7 @@ def run_audit(
 ) -> AuditRun:
     """Audit one target. ``post`` (default: config suppressions, the default ignore file and
     ``options.min_severity``) is applied to the report before it is returned."""
+    started = time.monotonic()
     loaded = load_config(
         env=options.env,
         config_path=options.config_path,
@@ -160,6 +164,7 @@ def run_audit(
         secret_diagnostics=loaded.secret_diagnostics,
         config_path=loaded.paths.config_path,
         state_dir=loaded.paths.state_dir,
+        meta={TARGET_META: target_meta(loaded, options, ctx, started)},
     )
     if post is None:
         post = PostProcess(min_severity=options.min_severity, wants=options.wants)
@@ -167,6 +172,46 @@ def run_audit(
     return AuditRun(
         report=report, loaded=loaded, ctx=ctx, secrets=frozenset(s for s in secrets if s)
     )
+
+
+def target_meta(
+    loaded: LoadedConfig, options: AuditOptions, ctx: AuditContext, started: float
+) -> dict[str, object]:
+    """What the target line and the JSON ``audit`` object say about this run."""
+    return {
+        "config": loaded.paths.config_path if loaded.exists else None,
+        "configPath": loaded.paths.config_path,
+        "includes": list(loaded.include_files),
+        "stateDir": loaded.paths.state_dir,
+        "stateDirSource": state_dir_source(loaded.env, options.state_dir, loaded.paths.state_dir),
+        "home": loaded.paths.home,
+        "deep": options.deep,
+        "durationMs": round((time.monotonic() - started) * 1000),
+        "host": _host_name(),
+        "openclawVersion": _known_version(ctx),
+    }
+
+
+def _host_name() -> str:
+    try:
+        return os.uname().nodename  # no socket import on the static path
+    except AttributeError:  # Windows
+        import socket
+
+        return socket.gethostname()
+
+
+def _known_version(ctx: AuditContext) -> dict[str, str] | None:
+    """The strongest OpenClaw version this run already knows: the live gateway's hello, else
+    the config's last-writer hint. The installed package is looked up only when the advisory
+    check ran (it is memoised then), so the static path does no extra PATH walk for it."""
+    from openclaw_audit.facts import openclaw_version as ov
+
+    found = ov.version_sources(ctx) if ctx.advisories is not None else []
+    source = found[0] if found else (ov.live_version(ctx) or ov.config_hint(ctx))
+    if source is None:
+        return None
+    return {"version": source.version, "source": source.kind}
 
 
 def _refuse_invalid(ctx: AuditContext) -> None:

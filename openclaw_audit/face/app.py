@@ -30,6 +30,7 @@ from openclaw_audit.report.ignore_file import load as load_ignore
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.report.redact import redact_error, redact_fix, redact_target
+from openclaw_audit.report.target_info import with_target
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
@@ -59,6 +60,11 @@ class Invocation:
     advisories: str | None = None  # --advisories PATH (else the advisories update cache)
     sarif_category: str | None = None  # --sarif-category NAME
     sarif_base: str | None = None  # --sarif-base DIR (SARIF and GitHub annotation paths)
+    # Text layout (output-ux.md §3): wrap width when stdout is a TTY (None: never wrap) and
+    # --compact; --demo audits a temporary copy of the bundled demo gateway.
+    width: int | None = None
+    compact: bool = False
+    demo: bool = False
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -73,6 +79,30 @@ def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
 
 
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
+    if inv.demo:
+        return _execute_demo(inv, scrubber)
+    return _execute(inv, scrubber)
+
+
+def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
+    """``--demo``: the same run on a temporary copy of the bundled demo gateway."""
+    if inv.configs or inv.options.state_dir or inv.options.config_path:
+        raise UsageError("--demo audits the bundled demo gateway: drop --config and --state-dir")
+    if inv.options.deep:
+        # The demo is files only: probing would reach whatever gateway runs on this machine
+        # and judge it against the demo's config.
+        raise UsageError("--demo has no live gateway to probe: drop --deep")
+    from openclaw_audit.face.demo import demo_state_dir
+
+    with demo_state_dir() as state:
+        # The demo's own environment: the user's OPENCLAW_* variables and .env files must not
+        # redirect it (env=None would read them).
+        env = {k: v for k, v in os.environ.items() if not k.startswith("OPENCLAW_")}
+        opts = replace(inv.options, state_dir=state, config_path=None, env=env)
+        return _execute(replace(inv, options=opts), scrubber)
+
+
+def _execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = expand_targets(inv.configs)
     check_inputs(inv.options, targets, baseline=inv.baseline, ignore_file=inv.ignore_file)
     if inv.baseline and inv.output and same_file(inv.baseline, inv.output):
@@ -135,6 +165,8 @@ def _audit_target(
             run = run_audit(inv.options, post, progress=progress)
     else:
         run = run_audit(inv.options, post)
+    if inv.demo:
+        run = replace(run, report=with_target(run.report, demo=True))
     scrubber.add(run.secrets)
     result = TargetResult(inv.options.config_path or "", run.report, None, _warnings(run.loaded))
     _warn(inv, [result], scrubber)
@@ -173,7 +205,7 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         fix,
         scrubber,
         home=run.loaded.paths.home,
-        fix_command=run.ctx.cmd("openclaw security audit --fix"),
+        fix_command=f"{rerun_command(inv)} --fix",
     )
     code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
     return max(code, exit_code_for([run.report], inv.fail_on))
@@ -197,7 +229,10 @@ def _execute_fleet(
         )
         run = run_audit(opts, post)
         learned.append(run.secrets)
-        return run.report, tuple(run.loaded.warnings)
+        report = run.report
+        if not inv.options.state_dir:  # each target's state dir is its config's directory
+            report = with_target(report, stateDirSource="config")
+        return report, tuple(run.loaded.warnings)
 
     results = run_all(targets, audit_one)
     for secrets in learned:
@@ -245,8 +280,9 @@ def _write(
 ) -> None:
     from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
+    to_terminal = inv.output is None
     options = RenderOptions(
-        color=inv.color and inv.output is None,
+        color=inv.color and to_terminal,
         fleet=fleet,
         fix_run=inv.fix,
         include_suppressed=inv.sarif_include_suppressed,
@@ -254,6 +290,10 @@ def _write(
         fix_command=fix_command,
         sarif_base=inv.sarif_base,
         sarif_category=inv.sarif_category,
+        width=inv.width if to_terminal else None,
+        compact=inv.compact,
+        verbose=inv.verbose,
+        rerun=rerun_command(inv),
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
@@ -266,3 +306,32 @@ def _write(
         after_write(
             inv.fmt, safe_results, include_suppressed=inv.sarif_include_suppressed, quiet=inv.quiet
         )
+
+
+def rerun_command(inv: Invocation) -> str:
+    """The command that audits this same target again, for the hints (output-ux.md §3)."""
+    parts = ["openclaw-audit"]
+    if inv.demo:
+        parts.append("--demo")
+    else:
+        env = inv.options.env if inv.options.env is not None else os.environ
+        home = env.get("HOME", "")
+        for config in inv.configs:
+            parts += ["--config", _shell_path(config, home)]
+        if inv.options.state_dir:
+            parts += ["--state-dir", _shell_path(inv.options.state_dir, home)]
+    return " ".join(parts)
+
+
+def _shell_path(path: str, home: str) -> str:
+    """``path`` quoted for a POSIX shell; under the home directory as ``~/...`` when the rest
+    needs no quoting (the shell expands an unquoted ``~``)."""
+    import shlex
+
+    home = home.rstrip("/")
+    absolute = os.path.abspath(path)
+    if home and absolute.startswith(home + "/"):
+        rest = absolute[len(home) + 1 :]
+        if shlex.quote(rest) == rest:
+            return "~/" + rest
+    return shlex.quote(path)

@@ -69,6 +69,12 @@ class DiffFailOn(StrEnum):
     warn = "warn"
 
 
+class ColorMode(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 class AuthMode(StrEnum):
     none = "none"
     token = "token"
@@ -241,6 +247,14 @@ def main_command(
             "--state-dir", metavar="DIR", help="OpenClaw state directory.", rich_help_panel="Target"
         ),
     ] = None,
+    demo: Annotated[
+        bool,
+        typer.Option(
+            "--demo",
+            help="Audit a temporary copy of the bundled demo gateway.",
+            rich_help_panel="Target",
+        ),
+    ] = False,
     timeout: Annotated[
         float,
         typer.Option(
@@ -355,14 +369,33 @@ def main_command(
             rich_help_panel="Target",
         ),
     ] = None,
+    compact: Annotated[
+        bool,
+        typer.Option("--compact", help="Text: one line per finding.", rich_help_panel="Output"),
+    ] = False,
+    color: Annotated[
+        ColorMode,
+        typer.Option(
+            "--color",
+            help="Colour: auto (on a TTY, unless NO_COLOR; FORCE_COLOR forces it), always, never.",
+            rich_help_panel="Output",
+        ),
+    ] = ColorMode.auto,
     no_color: Annotated[
-        bool, typer.Option("--no-color", help="Plain text output.", rich_help_panel="Output")
+        bool,
+        typer.Option("--no-color", help="Same as --color never.", hidden=True),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="Less on stderr.", rich_help_panel="Output")
     ] = False,
     verbose: Annotated[
-        bool, typer.Option("-v", "--verbose", help="More on stderr.", rich_help_panel="Output")
+        bool,
+        typer.Option(
+            "-v",
+            "--verbose",
+            help="More on stderr; with --fix --dry-run also the full report.",
+            rich_help_panel="Output",
+        ),
     ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
@@ -420,12 +453,15 @@ def main_command(
                 ignore_file=str(ignore_file) if ignore_file else None,
                 baseline=str(baseline) if baseline else None,
                 sarif_include_suppressed=sarif_include_suppressed,
-                color=_want_color(no_color),
+                color=_want_color(ColorMode.never if no_color else color),
                 quiet=quiet,
                 verbose=verbose,
                 advisories=str(advisories) if advisories else None,
                 sarif_category=sarif_category,
                 sarif_base=sarif_base,
+                width=_tty_width(),
+                compact=compact,
+                demo=demo,
             ),
             scrubber,
         )
@@ -457,10 +493,19 @@ def _auth_override(
     return AuthOverride(mode=auth.value, token=token, password=password)
 
 
-def _want_color(no_color: bool) -> bool:
-    if no_color or os.environ.get("NO_COLOR", "") != "":
-        return False
-    return sys.stdout.isatty()
+def _want_color(mode: ColorMode) -> bool:
+    from openclaw_audit.render.terminal import color_wanted
+
+    return color_wanted(mode.value, os.environ, sys.stdout.isatty())
+
+
+def _tty_width() -> int | None:
+    """Wrap to the terminal on a TTY; off a TTY never (byte-stable output)."""
+    if not sys.stdout.isatty():
+        return None
+    from openclaw_audit.render.terminal import terminal_width
+
+    return terminal_width(os.environ)
 
 
 def _setup_logging(verbose: bool, quiet: bool, scrubber: Scrubber) -> None:
@@ -488,7 +533,9 @@ def _print_error(exc: AuditError, fmt: OutputFormat, scrubber: Scrubber) -> None
     elif fmt is not OutputFormat.text:
         import json
 
-        write_stdout(json.dumps(exc.to_json(), indent=2) + "\n")
+        from openclaw_audit.textsafe import json_text
+
+        write_stdout(json_text(json.dumps(exc.to_json(), indent=2)) + "\n")
 
 
 def _fail_usage(message: str, fmt: OutputFormat) -> None:

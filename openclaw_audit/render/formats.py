@@ -55,6 +55,13 @@ class RenderOptions:
     # SARIF / GitHub annotations: file paths are made relative to this (default: the cwd)
     sarif_base: str | None = None
     sarif_category: str | None = None  # SARIF automationDetails.id (``NAME/``)
+    # Text layout (output-ux.md §3): wrap width on a TTY (None: never wrap, byte-stable),
+    # --compact, -v (a dry run prints the full report only then), and the command that audits
+    # this target again (hints build on it).
+    width: int | None = None
+    compact: bool = False
+    verbose: bool = False
+    rerun: str = "openclaw-audit"
 
 
 Formatter = Callable[[Output, RenderOptions], str]
@@ -88,20 +95,24 @@ def _audit_text(output: AuditOutput, options: RenderOptions) -> str:
     from openclaw_audit.render import fleet, text
     from openclaw_audit.render.fix_text import render_with_fix
 
+    layout = text.Layout(
+        color=options.color, width=options.width, compact=options.compact, rerun=options.rerun
+    )
     results = output.results
     if options.fleet:
         return fleet.render_text(
-            results, lambda rep, head: text.render(rep, color=options.color, heading=head)
+            results, lambda rep, head: text.render(rep, heading=head, layout=layout)
         )
     if options.fix_run:
         return render_with_fix(
             _report(results),
             output.fix,
             home=options.home,
-            color=options.color,
+            layout=layout,
+            verbose=options.verbose,
             **({"fix_command": options.fix_command} if options.fix_command else {}),
         )
-    return text.render(_report(results), color=options.color)
+    return text.render(_report(results), layout=layout)
 
 
 def render_json(output: Output, options: RenderOptions) -> str:

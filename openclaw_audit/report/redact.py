@@ -53,7 +53,18 @@ def redact_report(report: Report, net: Net) -> Report:
         ),
         secret_diagnostics=tuple(net(d) for d in report.secret_diagnostics),
         deep=_deep(report.deep, net) if report.deep is not None else None,
+        meta=_meta(report.meta, net),
     )
+
+
+def _meta(meta: dict[str, Any], net: Net) -> dict[str, Any]:
+    """The OpenClaw version of the target record may come from a live peer: free text."""
+    target = meta.get("target")
+    version = target.get("openclawVersion") if isinstance(target, dict) else None
+    if not isinstance(version, dict) or not isinstance(version.get("version"), str):
+        return meta
+    safe = {**version, "version": net(version["version"])}
+    return {**meta, "target": {**target, "openclawVersion": safe}}
 
 
 def redact_error(error: AuditError, net: Net) -> AuditError:

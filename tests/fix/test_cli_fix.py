@@ -4,6 +4,7 @@ run is a no-op; --dry-run changes nothing (fix.md §1.2, §5, B3)."""
 from __future__ import annotations
 
 import json
+import re
 
 from conftest import Tree
 from typer.testing import CliRunner
@@ -43,7 +44,7 @@ def test_fix_json_then_second_run_is_a_no_op(tree: Tree) -> None:
     code, out = invoke(tree, "--fix", "--json")
     assert code == 0, out
     doc = json.loads(out)
-    assert list(doc) == ["fix", "report", "secretDiagnostics"]
+    assert list(doc) == ["fix", "report", "secretDiagnostics", "audit"]
     fix = doc["fix"]
     assert list(fix) == [
         "ok",
@@ -69,7 +70,8 @@ def test_fix_json_then_second_run_is_a_no_op(tree: Tree) -> None:
 
     code, out = invoke(tree, "--fix")
     assert code == 0
-    assert "Fix: openclaw security audit --fix\nFixes: no changes applied\n" in out
+    # Hints name this tool and the target of the run (output-ux.md §3).
+    assert "Fix: openclaw-audit --state-dir ~/.openclaw --fix\nFixes: no changes applied\n" in out
 
 
 def test_fix_text_block_comes_before_the_findings(tree: Tree) -> None:
@@ -77,7 +79,8 @@ def test_fix_text_block_comes_before_the_findings(tree: Tree) -> None:
     assert code == 0
     lines = out.splitlines()
     fix_at = lines.index("FIX")
-    assert lines[fix_at - 2] == "Fix: openclaw security audit --fix" and lines[fix_at - 1] == ""
+    assert lines[fix_at - 2] == "Fix: openclaw-audit --state-dir ~/.openclaw --fix"
+    assert lines[fix_at - 1] == ""
     assert '  logging.redactSensitive=off -> "tools"' in lines
     assert "  chmod 700 ~/.openclaw" in lines
     assert "  chmod 600 ~/.openclaw/openclaw.json" in lines
@@ -98,7 +101,12 @@ def test_dry_run_through_the_cli_changes_nothing(tree: Tree) -> None:
     assert f"--- {tree.config}" in out and f"+++ {tree.config} (fixed)" in out
     assert "  would chmod 700 ~/.openclaw" in out
     assert "FIX (dry run: nothing was changed)" in out
+    # output-ux.md §3: the plan and what it would resolve come first; the report only with -v.
+    assert re.search(r"^Would resolve \d+ findings \(\d+ critical\)\.$", out, re.M)
+    assert "fs.state_dir.perms_world_writable" not in out
+    code, out = invoke(tree, "--fix", "--dry-run", "-v")
     assert "fs.state_dir.perms_world_writable" in out  # the audit sees the unchanged state
+    assert out.index("Would resolve") < out.index("fs.state_dir.perms_world_writable")
     code, out = invoke(tree, "--fix", "--dry-run", "--json")
     doc = json.loads(out)
     assert doc["fix"]["dryRun"] is True and doc["fix"]["configWritten"] is False

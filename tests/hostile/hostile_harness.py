@@ -126,7 +126,8 @@ def assert_audit_ran(out: Outcome, *, json_mode: bool = True) -> dict[str, Any] 
     for line in out.stderr.splitlines():
         assert not line.startswith("error:"), line
     if not json_mode:
-        assert out.stdout.startswith("OpenClaw security audit\n")
+        first, heading = out.stdout.split("\n", 2)[:2]
+        assert first.startswith("Target: ") and heading == "OpenClaw security audit"
         assert "audit.check_failed" not in out.stdout
         return None
     doc = json.loads(out.stdout)

@@ -47,6 +47,7 @@ def catalog_words() -> tuple[str, ...]:
 
 
 REPORT_PREFIXES = (
+    "Target: ",
     "OpenClaw security audit",
     "Summary: ",
     '{\n  "ts"',

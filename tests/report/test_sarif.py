@@ -71,7 +71,7 @@ def rule(doc: dict[str, Any], check_id: str) -> dict[str, Any]:
 
 def test_readme_ci_recipe_works_as_written(tmp_path: Path) -> None:
     # openclaw-audit --format sarif --output audit.sarif --fail-on critical
-    shutil.copytree(ROOT / "fixtures" / "demo" / "state", tmp_path / "state")
+    shutil.copytree(ROOT / "openclaw_audit" / "demo", tmp_path / "state")
     env = {"OPENCLAW_STATE_DIR": str(tmp_path / "state")}
     proc = run(
         "--format", "sarif", "--output", "audit.sarif", "--fail-on", "critical",

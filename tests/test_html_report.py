@@ -16,6 +16,7 @@ import html5lib
 import pytest
 from clirun import run
 
+from openclaw_audit import __version__
 from openclaw_audit.errors import AuditError
 from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 from openclaw_audit.report.fingerprint import fingerprint
@@ -260,16 +261,41 @@ def test_summary_cards_probes_and_grouping() -> None:
     assert sum(1 for d in finds if d.get("class") == "finding") == 5
 
 
-def test_header_reads_the_audit_meta_when_present() -> None:
+def test_header_reads_the_target_record_when_present() -> None:
     rep = sample_report()
     plain = texts(parse(render([TargetResult("/s/openclaw.json", rep)])))
     assert "deep yes" in plain and "2025-11-24 16:00:00 UTC" in plain and "duration" not in plain
-    meta = {"audit": {"version": "9.9.9", "durationMs": 2500, "deep": True, "host": "box"}}
-    text = texts(
-        parse(render([TargetResult("/s/openclaw.json", Report(ts=0, findings=(), meta=meta))]))
+    assert "Target: /s/openclaw.json · state /s" in plain
+    record = {
+        "config": "/home/u/.openclaw/openclaw.json",
+        "configPath": "/home/u/.openclaw/openclaw.json",
+        "includes": ["/home/u/.openclaw/agents.json5"],
+        "stateDir": "/home/u/.openclaw",
+        "stateDirSource": "home",
+        "home": "/home/u",
+        "deep": True,
+        "durationMs": 2500,
+        "host": "box",
+        "openclawVersion": {"version": "2026.9.6", "source": "live"},
+    }
+    finding_ = finding(
+        "gateway.x", Severity.WARN, "t", "d",
+        location=Location(("gateway", "bind"), "/home/u/.openclaw/agents.json5", 4, 9),
+    )  # fmt: skip
+    live = finding(
+        "gateway.y", Severity.WARN, "t", "d", location=Location(uri="wss://user:pw@gw.example:443/")
     )
-    assert "tool version 9.9.9" in text and "duration 2.50 s" in text and "host box" in text
-    assert "deep yes" in text and "No findings." in text
+    page = render([TargetResult("", Report(0, (finding_, live), meta={"target": record}))])
+    text = texts(parse(page))
+    assert (
+        "Target: ~/.openclaw/openclaw.json (+1 include) · state ~/.openclaw (from $HOME) · "
+        "OpenClaw 2026.9.6 (from the live gateway)"
+    ) in text
+    assert f"tool version {__version__}" in text and "duration 2.50 s" in text
+    assert "host box" in text and "deep yes" in text
+    # locations as the text report writes them, URL credentials masked
+    assert "agents.json5:4:9 (gateway.bind)" in text
+    assert "pw@" not in page and "gw.example" in text
 
 
 def test_fleet_heatmap_and_severity_bars() -> None:

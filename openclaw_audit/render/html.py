@@ -23,15 +23,17 @@ from typing import Any
 
 from openclaw_audit import __version__
 from openclaw_audit.render import live_probes as live
+from openclaw_audit.render.json_report import audit_object
+from openclaw_audit.render.text import location_text, target_line
 from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import (
     Finding,
     FixResult,
-    Location,
     Report,
     Rule,
     Severity,
 )
+from openclaw_audit.report.target_info import TargetInfo
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.report.trend import RunDrift, TargetHistory, TrendPoint
 from openclaw_audit.textsafe import printable
@@ -165,13 +167,9 @@ def _title_suffix(results: Sequence[TargetResult]) -> str:
 
 
 def _audit_meta(report: Report) -> Mapping[str, Any]:
-    """The ``audit`` object (output-ux.md §1) when the run put one in ``meta``."""
-    audit: Any = getattr(report, "audit", None)  # a Report field, if the run grows one
-    if audit is not None and not isinstance(audit, Mapping) and hasattr(audit, "to_json"):
-        audit = audit.to_json()
-    if not isinstance(audit, Mapping):
-        audit = report.meta.get("audit") if isinstance(report.meta, Mapping) else None
-    return audit if isinstance(audit, Mapping) else {}
+    """The JSON report's ``audit`` object (output-ux.md §1): tool version, deep, duration,
+    host, what was audited."""
+    return audit_object(report)
 
 
 def _tool_version(reports: Sequence[Report]) -> str:
@@ -194,11 +192,18 @@ def _header(results: Sequence[TargetResult], reports: Sequence[Report]) -> list[
     names = [r.target or (r.report.config_path if r.report else "") or "" for r in results]
     if len(results) == 1:
         rep = results[0].report
-        name = names[0] or "(default location)"
-        out.append(f'<p class="meta">Target: <b class="mono">{_e(name)}</b>')
-        if rep is not None and rep.state_dir:
-            out.append(f' · state <span class="mono">{_e(rep.state_dir)}</span>')
-        out.append("</p>\n")
+        info = TargetInfo.of(rep) if rep is not None else None
+        if info is not None:
+            # The text report's target line: config (+includes), state dir and where it came
+            # from, the OpenClaw version and its source.
+            line = target_line(info).removeprefix("Target: ")
+            out.append(f'<p class="meta">Target: <b class="mono">{_e(line)}</b></p>\n')
+        else:
+            name = names[0] or "(default location)"
+            out.append(f'<p class="meta">Target: <b class="mono">{_e(name)}</b>')
+            if rep is not None and rep.state_dir:
+                out.append(f' · state <span class="mono">{_e(rep.state_dir)}</span>')
+            out.append("</p>\n")
     else:
         audited = len(reports)
         out.append(
@@ -213,6 +218,7 @@ def _header(results: Sequence[TargetResult], reports: Sequence[Report]) -> list[
         out.append(f" · deep <b>{'yes' if deep else 'no'}</b>")
         durations = [_audit_meta(rep).get("durationMs") for rep in reports]
         known = [d for d in durations if isinstance(d, int | float) and not isinstance(d, bool)]
+        known = [d for d in known if d > 0]
         if known:
             out.append(f" · duration <b>{_e(_seconds(max(known) / 1000))}</b>")
         host = next((_audit_meta(rep).get("host") for rep in reports), None)
@@ -397,6 +403,7 @@ def _check_block(
     now: dt.datetime | None,
 ) -> list[str]:
     rule = report.rules.get(check_id)
+    info = TargetInfo.of(report)
     findings = sorted(findings, key=lambda f: -f.severity.rank)
     out = [
         f'<div class="check"><div><code>{_e(check_id)}</code> · {len(findings)} finding'
@@ -409,7 +416,7 @@ def _check_block(
         )
     for f in findings:
         cls = _SEV_CLASS[f.severity]
-        loc = _location(f.location)
+        loc = _location(f, info, report.deep)
         out.append(
             f'<details class="finding"><summary><span class="sev {cls}">{f.severity.value}</span>'
             f"<b>{_e(f.title)}</b>"
@@ -454,21 +461,14 @@ def _paragraphs(markdown: str) -> str:
     return "".join("<p>" + _CODE.sub(r"<code>\1</code>", _e(p)) + "</p>" for p in paras)
 
 
-def _location(loc: Location | None) -> str:
-    if loc is None:
-        return ""
-    if loc.file:
-        text = loc.file
-        if loc.line is not None:
-            text += f":{loc.line}"
-            if loc.column is not None:
-                text += f":{loc.column}"
-        if loc.dotted:
-            text += f" ({loc.dotted})"
-        return text
-    if loc.uri:
-        return loc.uri
-    return loc.dotted or ""
+def _location(finding: Finding, info: TargetInfo | None, deep: Mapping[str, Any] | None) -> str:
+    """The text report's place (``openclaw.json:13:21``, the file, the probed URL with any
+    credentials masked), plus the config path it is about."""
+    where = location_text(finding, info, deep) or ""
+    dotted = finding.location.dotted if finding.location is not None else None
+    if dotted and where and where != dotted:
+        return f"{where} ({dotted})"
+    return where
 
 
 @functools.lru_cache(maxsize=4096)  # a fleet's findings share a few first-seen times

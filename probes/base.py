@@ -10,13 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.report.model import Finding
 
+if TYPE_CHECKING:
+    from openclaw_audit.probes.shared import SharedFacts
+
 DEFAULT_TIMEOUT_S = 5.0
 MIN_TIMEOUT_S = 0.25
+# A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
+# connections), all in one event loop.
+DEFAULT_CONCURRENCY = 64
 
 
 def global_deadline_s(timeout_s: float) -> float:
@@ -34,6 +40,9 @@ class ProbeOptions:
     wants: Callable[[str], bool] = field(default=lambda _check_id: True)
     # --probe/--skip-probe: probe names to run; None runs all of them.
     probes: frozenset[str] | None = None
+    # A fleet run's facts gathered once for every target (the mDNS browse, the Docker query);
+    # None: this run gathers its own.
+    shared: SharedFacts | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

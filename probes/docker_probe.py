@@ -19,6 +19,7 @@ import anyio
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import docker_judge as dj
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
+from openclaw_audit.probes.shared import shared_or_own
 
 T = TypeVar("T")
 
@@ -27,6 +28,9 @@ DEFAULT_HOST = "unix:///var/run/docker.sock"
 # reports the timeout itself; the scope only catches calls that hang somewhere else.
 _GRACE_S = 0.1
 _DOCKER_ENV_KEYS = ("DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH")
+# A shared query outlives each waiting target's own deadline by this much, so the targets
+# report their own timeouts.
+SHARED_GRACE_S = 1.0
 
 
 class _DockerTimeout(Exception):
@@ -208,7 +212,11 @@ class DockerProbe:
     stage: int = dj.STAGE
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
-        facts = await collect(ctx, opts.timeout)
+        # One query per run and Docker endpoint: the containers do not depend on the target.
+        key = ("docker", tuple(ctx.env.get(k) for k in _DOCKER_ENV_KEYS), opts.timeout)
+        facts = await shared_or_own(
+            opts.shared, key, lambda: collect(ctx, opts.timeout), opts.timeout + SHARED_GRACE_S
+        )
         return dj.judge(ctx, facts)
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:

@@ -23,6 +23,7 @@ import anyio
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.probes import mdns_judge as mj
 from openclaw_audit.probes.base import ProbeOptions, ProbeResult
+from openclaw_audit.probes.shared import shared_or_own
 
 INTERFACES_ENV = "OPENCLAW_AUDIT_MDNS_INTERFACES"
 BROWSE_WINDOW_MAX_S = 2.0
@@ -35,6 +36,9 @@ MAX_ADDRESSES = 16
 MAX_NAME_LEN = 255
 RESOLVE_CONCURRENCY = 32
 _CLOSE_BUDGET_S = 1.0
+# A shared browse outlives each waiting target's own deadline by this much, so the targets
+# report their own timeouts.
+SHARED_GRACE_S = 1.0
 
 
 def interfaces_from_env(env: Mapping[str, str]) -> list[str] | None:
@@ -202,7 +206,16 @@ class MdnsProbe:
     stage: int = mj.STAGE
 
     async def run(self, ctx: AuditContext, opts: ProbeOptions) -> ProbeResult:
-        return mj.judge(ctx, await collect(ctx, opts.timeout), opts.wants)
+        return mj.judge(ctx, await self.shared_facts(ctx, opts), opts.wants)
+
+    async def shared_facts(self, ctx: AuditContext, opts: ProbeOptions) -> mj.MdnsFacts:
+        """The browse; in a fleet (``opts.shared``) one per run: what the network announces
+        does not depend on the target (a fleet starts it before anything else)."""
+        ifaces = interfaces_from_env(ctx.env)
+        key = ("mdns", tuple(ifaces) if ifaces else None, opts.timeout)
+        return await shared_or_own(
+            opts.shared, key, lambda: collect(ctx, opts.timeout), opts.timeout + SHARED_GRACE_S
+        )
 
     def on_failure(self, ctx: AuditContext, opts: ProbeOptions, error: str) -> ProbeResult:
         return mj.failure_result(ctx, error)

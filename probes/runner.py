@@ -91,6 +91,21 @@ def _failure_result(probe: Probe, ctx: AuditContext, opts: ProbeOptions, error: 
         return ProbeResult(section={"error": error})
 
 
+def failed_results(
+    ctx: AuditContext, opts: ProbeOptions, probes: Sequence[Probe], error: str
+) -> tuple[list[Finding], dict[str, Any], set[str]]:
+    """What ``run_probes`` returns when every selected probe failed with ``error`` (a fleet
+    target whose live phase broke as a whole): each probe's own failure result."""
+    findings: list[Finding] = []
+    deep: dict[str, Any] = {}
+    for probe in (p for p in probes if is_wanted(p, opts)):
+        result = _failure_result(probe, ctx, opts, error)
+        findings.extend(f for f in result.findings if opts.wants(f.check_id))
+        if result.section is not None:
+            deep[probe.section_key] = dict(result.section)
+    return findings, deep, {s for s in (opts.token, opts.password) if s}
+
+
 async def run_probes(
     ctx: AuditContext,
     opts: ProbeOptions,

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 
+import pytest
 from clirun import CALM, RISKY, run, run_json, target
 
 from openclaw_audit.errors import AuditError
-from openclaw_audit.face.fleet import expand_targets, run_all
-from openclaw_audit.report.model import Report
+from openclaw_audit.face.fleet import expand_targets
 
 
 def test_repeated_config_json_shape(tmp_path: Path) -> None:
@@ -124,31 +123,31 @@ def test_duplicate_targets_are_audited_once(tmp_path: Path) -> None:
     assert paths == [str(a)] and fleet
 
 
-def test_concurrency_is_bounded_and_order_kept() -> None:
-    lock = threading.Lock()
-    live = 0
-    peak = 0
-    gate = threading.Event()
+def test_results_keep_target_order_and_errors_stay_per_target(tmp_path: Path) -> None:
+    from openclaw_audit.engine.fleet_audit import audit_fleet
+    from openclaw_audit.engine.options import AuditOptions
 
-    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
-        nonlocal live, peak
-        with lock:
-            live += 1
-            peak = max(peak, live)
-            if peak >= 3:
-                gate.set()
-        gate.wait(timeout=2)
-        with lock:
-            live -= 1
-        if target == "t5":
-            raise AuditError("broken", file=target)
-        return Report(ts=0, findings=(), config_path=target), ()
+    paths = [target(tmp_path, f"t{i}", RISKY if i % 2 else CALM) for i in range(6)]
+    paths[3].write_text("{ gateway: ")  # this one cannot be loaded
+    names = [str(p) for p in paths]
+    out = audit_fleet(names, lambda t: AuditOptions(config_path=t, state_dir=str(Path(t).parent)))
+    assert [o.target for o in out] == names
+    assert out[3].report is None and isinstance(out[3].error, AuditError)
+    assert [o.report.summary.critical for i, o in enumerate(out) if i != 3] == [0, 1, 0, 0, 1]
+    assert "short-token" in out[1].secrets and "short-token" not in out[0].secrets
 
-    names = [f"t{i}" for i in range(12)]
-    results = run_all(names, audit_one, max_workers=3)
-    assert peak == 3
-    assert [r.target for r in results] == names
-    assert results[5].error is not None and results[4].report is not None
+
+def test_include_scan_still_sees_an_escaped_include_key(tmp_path: Path) -> None:
+    fleet = tmp_path / "fleet"
+    target(fleet, ".", CALM, "part.json5")
+    target(
+        fleet,
+        ".",
+        '{"\\u0024\\u0069nclude": "./part.json5", gateway: {bind: "loopback"}}',
+        "main.json5",
+    )
+    paths, _ = expand_targets([str(fleet)])
+    assert paths == [str(fleet / "main.json5")]
 
 
 NO_AUTH_LAN = '{gateway: {mode: "local", bind: "lan", auth: {mode: "none"}}}'
@@ -178,3 +177,73 @@ def test_fleet_baseline_matches_per_target(tmp_path: Path) -> None:
     )
     assert code == 1
     assert all(t["report"]["summary"]["critical"] >= 1 for t in doc["targets"][::2])
+
+
+def test_forked_workers_give_the_same_results_as_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openclaw_audit.engine import fleet_audit
+    from openclaw_audit.engine.options import AuditOptions
+
+    if not fleet_audit._can_fork() or fleet_audit._cpus() < 2:
+        pytest.skip("needs Linux, two CPUs and no other thread")
+    lan = '{gateway: {mode: "local", bind: "lan", auth: {mode: "token", token: "short-token"}}}'
+    paths = [str(target(tmp_path, f"t{i}", lan if i % 3 else CALM)) for i in range(9)]
+    Path(paths[4]).write_text("{ gateway: ")  # an input error crosses the process boundary
+    Path(paths[7]).write_text('{gateway: {bind: "loopback"}, bogus: 1}')  # and a schema one
+
+    def options_for(t: str) -> AuditOptions:
+        return AuditOptions(config_path=t, state_dir=str(Path(t).parent), strict_config=True)
+
+    def shape(o: fleet_audit.FleetOutcome) -> object:
+        if o.error is not None:
+            return ("error", type(o.error).__name__, o.error.to_json(), o.error.render())
+        assert o.report is not None
+        return (o.target, [f.to_json() for f in o.report.findings], o.warnings, o.secrets)
+
+    alone = [shape(o) for o in fleet_audit.audit_fleet(paths, options_for)]
+    monkeypatch.setattr(fleet_audit, "PARALLEL_MIN_TARGETS", 2)
+    monkeypatch.setattr(fleet_audit, "CHUNK", 2)
+    forked = [shape(o) for o in fleet_audit.audit_fleet(paths, options_for)]
+    assert forked == alone
+    assert [s[1] for s in forked if s[0] == "error"] == ["ConfigError", "ConfigInvalid"]
+    assert sum(1 for s in forked if s[0] != "error" and "short-token" in s[3]) == 4
+
+
+def test_a_check_that_raises_midway_adds_only_its_failure() -> None:
+    from builders import make_ctx
+    from openclaw_audit.engine.audit import _run_checks
+    from openclaw_audit.engine.registry import RegisteredCheck, Stage
+    from openclaw_audit.report.model import Finding, Severity
+
+    def half(ctx: object):  # type: ignore[no-untyped-def]
+        yield Finding("x.first", Severity.WARN, "t", "d")
+        raise RuntimeError("bug")
+
+    chk = RegisteredCheck(fn=half, stage=Stage.SUMMARY, order=0, seq=0, emits=())
+    for wants in (None, lambda _id: True):
+        out = _run_checks(make_ctx({}), [chk], wants)
+        assert [f.check_id for f in out] == ["audit.check_failed"]
+
+
+def test_run_audit_is_its_phases_composed(tmp_path: Path) -> None:
+    from openclaw_audit.engine.audit import finish, prepare, run_audit
+    from openclaw_audit.engine.options import AuditOptions
+
+    cfg = target(tmp_path, "a", RISKY)
+    opts = AuditOptions(config_path=str(cfg), state_dir=str(cfg.parent), checks=("gateway.*",))
+    whole = run_audit(opts)
+    phased = finish(prepare(opts))
+    assert [f.to_json() for f in whole.report.findings] == [
+        f.to_json() for f in phased.report.findings
+    ]
+    assert whole.report.findings and all(
+        f.check_id.startswith("gateway.") for f in whole.report.findings
+    )
+    assert whole.secrets == phased.secrets
+
+
+def test_concurrency_below_one_is_a_usage_error(tmp_path: Path) -> None:
+    a = target(tmp_path, "a", CALM)
+    proc = run("--config", str(a), "--config", str(a), "--deep", "--concurrency", "0")
+    assert proc.returncode == 2 and "--concurrency must be at least 1" in proc.stderr

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.config.locate import state_dir_source
@@ -18,13 +19,17 @@ from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.live_evidence import with_live_evidence
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.engine.registry import Stage, define, load_catalog
+from openclaw_audit.engine.registry import RegisteredCheck, Stage, define, load_catalog
 from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.report.target_info import TARGET_META
 from openclaw_audit.state.view import StateView
+
+if TYPE_CHECKING:  # the probes (and their heavy imports) load only under --deep
+    from openclaw_audit.probes.base import ProbeOptions
+    from openclaw_audit.probes.shared import SharedFacts
 
 log = logging.getLogger(__name__)
 
@@ -97,16 +102,31 @@ def run_static(
     wants: Callable[[str], bool],
     stages: Callable[[Stage], bool] | None = None,
 ) -> list[Finding]:
+    return _run_checks(ctx, select_checks(ctx.deep, wants, stages), wants)
+
+
+def select_checks(
+    deep: bool, wants: Callable[[str], bool], stages: Callable[[Stage], bool] | None = None
+) -> tuple[RegisteredCheck, ...]:
+    """The checks a run executes, in emission order. It depends on the options only, so a
+    fleet computes it once for every target."""
+    return tuple(
+        chk
+        for chk in load_catalog().ordered()
+        if (deep or not chk.needs_deep)
+        and (stages is None or stages(chk.stage))
+        and (not chk.emits or any(_family_wanted(e, wants) for e in chk.emits))
+    )
+
+
+def _run_checks(
+    ctx: AuditContext, checks: Sequence[RegisteredCheck], wants: Callable[[str], bool] | None
+) -> list[Finding]:
+    """Run ``checks`` in order; ``wants`` filters their findings (None: keep all)."""
     findings: list[Finding] = []
-    for chk in load_catalog().ordered():
-        if chk.needs_deep and not ctx.deep:
-            continue
-        if stages is not None and not stages(chk.stage):
-            continue
-        if chk.emits and not any(_family_wanted(e, wants) for e in chk.emits):
-            continue
+    for chk in checks:
         try:
-            produced = list(chk.fn(ctx))
+            produced = list(chk.fn(ctx))  # all or nothing: a check that raises adds none
         except Exception as exc:  # a bug in a check must not hide the rest of the audit
             log.debug("check %s failed", chk.name, exc_info=True)
             produced = [
@@ -115,7 +135,7 @@ def run_static(
                     subject=chk.name,
                 )
             ]
-        findings.extend(f for f in produced if wants(f.check_id))
+        findings.extend(produced if wants is None else (f for f in produced if wants(f.check_id)))
     return findings
 
 
@@ -125,13 +145,42 @@ def _family_wanted(check_id: str, wants: Callable[[str], bool]) -> bool:
     return "<" in check_id or wants(check_id)
 
 
-def run_audit(
-    options: AuditOptions,
-    post: PostProcess | None = None,
-    progress: ProgressFn | None = None,
-) -> AuditRun:
-    """Audit one target. ``post`` (default: config suppressions, the default ignore file and
-    ``options.min_severity``) is applied to the report before it is returned."""
+@dataclass(frozen=True, slots=True)
+class CheckPlan:
+    """The checks before and after the live phase, chosen once from the options."""
+
+    before: tuple[RegisteredCheck, ...]
+    after: tuple[RegisteredCheck, ...]
+    wants: Callable[[str], bool] | None  # the finding filter; None when every id is wanted
+
+
+def plan_checks(options: AuditOptions) -> CheckPlan:
+    return CheckPlan(
+        before=select_checks(options.deep, options.wants, before_live),
+        after=select_checks(options.deep, options.wants, after_live),
+        wants=options.wants if options.checks or options.skip_checks else None,
+    )
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One target after loading and the checks that run before the live probes."""
+
+    options: AuditOptions
+    loaded: LoadedConfig
+    ctx: AuditContext
+    findings: list[Finding]
+    secrets: set[str]
+    started: float  # time.monotonic() when loading began (the report's durationMs)
+
+
+# What the live phase hands back: findings in canonical order, ``report.deep``, secrets.
+LiveResult = tuple[list[Finding], dict[str, object], set[str]]
+
+
+def prepare(options: AuditOptions, plan: CheckPlan | None = None) -> Prepared:
+    """Phase 1: load the target and run the checks that come before the live probes. A
+    config that cannot be loaded raises (an input error)."""
     started = time.monotonic()
     loaded = load_config(
         env=options.env,
@@ -145,17 +194,53 @@ def run_audit(
         schema_for(ctx)  # a bad --config-schema file is an input error before any check runs
     if options.strict_config:
         _refuse_invalid(ctx)
-    secrets = {*loaded.secrets, *_option_secrets(options)}
-    findings = run_static(ctx, options.wants, before_live)
+    plan = plan or plan_checks(options)
+    return Prepared(
+        options=options,
+        loaded=loaded,
+        ctx=ctx,
+        findings=_run_checks(ctx, plan.before, plan.wants),
+        secrets={*loaded.secrets, *(s for s in _option_secrets(options) if s)},
+        started=started,
+    )
+
+
+def probe_options(options: AuditOptions, shared: SharedFacts | None = None) -> ProbeOptions:
+    """What the probes need of the options; ``shared``: a fleet's facts gathered once."""
+    from openclaw_audit.probes.base import ProbeOptions
+
+    return ProbeOptions(
+        timeout=options.timeout,
+        token=options.probe_token,
+        password=options.probe_password,
+        wants=options.wants,
+        probes=options.probes,
+        shared=shared,
+    )
+
+
+def finish(
+    prep: Prepared,
+    post: PostProcess | None = None,
+    live: LiveResult | None = None,
+    plan: CheckPlan | None = None,
+) -> AuditRun:
+    """Phase 3: fold in what the live phase saw (``None``: a static run), run the checks
+    that read it, and post-process."""
+    options, loaded, ctx = prep.options, prep.loaded, prep.ctx
+    findings = list(prep.findings)
+    secrets = set(prep.secrets)
     deep_section: dict[str, object] | None = None
-    if options.deep:
-        deep_findings, deep_section, probe_secrets = _run_deep(ctx, options, progress)
+    if live is not None:
+        deep_findings, deep_section, probe_secrets = live
+        deep_section = with_skipped(deep_section, options)
         secrets |= probe_secrets
         ctx = replace(ctx, live=deep_section)
         # Static findings the probes contradict say so (the live ones speak for themselves).
         findings = with_live_evidence(findings, ctx)
         findings.extend(f for f in deep_findings if options.wants(f.check_id))
-    findings.extend(run_static(ctx, options.wants, after_live))
+    plan = plan or plan_checks(options)
+    findings.extend(_run_checks(ctx, plan.after, plan.wants))
     findings = anchored(findings, ctx.config)
     raw = Report(
         ts=int(time.time() * 1000),
@@ -164,7 +249,7 @@ def run_audit(
         secret_diagnostics=loaded.secret_diagnostics,
         config_path=loaded.paths.config_path,
         state_dir=loaded.paths.state_dir,
-        meta={TARGET_META: target_meta(loaded, options, ctx, started)},
+        meta={TARGET_META: target_meta(loaded, options, ctx, prep.started)},
     )
     if post is None:
         post = PostProcess(min_severity=options.min_severity, wants=options.wants)
@@ -172,6 +257,19 @@ def run_audit(
     return AuditRun(
         report=report, loaded=loaded, ctx=ctx, secrets=frozenset(s for s in secrets if s)
     )
+
+
+def run_audit(
+    options: AuditOptions,
+    post: PostProcess | None = None,
+    progress: ProgressFn | None = None,
+) -> AuditRun:
+    """Audit one target. ``post`` (default: config suppressions, the default ignore file and
+    ``options.min_severity``) is applied to the report before it is returned."""
+    plan = plan_checks(options)
+    prep = prepare(options, plan)
+    live = _run_deep(prep.ctx, options, progress) if options.deep else None
+    return finish(prep, post, live, plan)
 
 
 def target_meta(
@@ -243,22 +341,12 @@ def _option_secrets(options: AuditOptions) -> list[str | None]:
     ]
 
 
-def _run_deep(
-    ctx: AuditContext, options: AuditOptions, progress: ProgressFn | None
-) -> tuple[list[Finding], dict[str, object], set[str]]:
+def _run_deep(ctx: AuditContext, options: AuditOptions, progress: ProgressFn | None) -> LiveResult:
     # Imported here so the static path never loads httpx, websockets, docker or zeroconf.
-    from openclaw_audit.probes.base import ProbeOptions
     from openclaw_audit.probes.runner import run_probes_sync
 
-    opts = ProbeOptions(
-        timeout=options.timeout,
-        token=options.probe_token,
-        password=options.probe_password,
-        wants=options.wants,
-        probes=options.probes,
-    )
-    findings, deep, secrets = run_probes_sync(ctx, opts, progress=progress)
-    return list(findings), with_skipped(deep, options), set(secrets)
+    findings, deep, secrets = run_probes_sync(ctx, probe_options(options), progress=progress)
+    return list(findings), dict(deep), set(secrets)
 
 
 def with_skipped(deep: dict[str, object], options: AuditOptions) -> dict[str, object]:

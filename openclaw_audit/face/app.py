@@ -23,6 +23,7 @@ from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError
 from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
 from openclaw_audit.face.outputs import same_file, write_output, write_stderr
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.baseline import load_saved
 from openclaw_audit.report.ignore_file import check_entries
@@ -65,6 +66,7 @@ class Invocation:
     width: int | None = None
     compact: bool = False
     demo: bool = False
+    concurrency: int = DEFAULT_CONCURRENCY  # --concurrency: --deep fleet targets probed at once
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -115,6 +117,8 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
         raise UsageError("--fix works on one target at a time: pass a single --config")
     if inv.fix and inv.fmt == "sarif":
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
+    if inv.concurrency < 1:
+        raise UsageError("--concurrency must be at least 1")
     if inv.sarif_include_suppressed and inv.fmt != "sarif":
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
     if inv.fmt in _CI_FORMATS or inv.sarif_category is not None or inv.sarif_base is not None:
@@ -214,31 +218,23 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
 def _execute_fleet(
     inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
 ) -> int:
-    from openclaw_audit.engine.audit import run_audit
-    from openclaw_audit.engine.registry import load_catalog
-    from openclaw_audit.face.fleet import run_all
+    from openclaw_audit.engine.fleet_audit import audit_fleet, collector_paused
 
-    load_catalog()  # import the checks once, before threads race to do it
-    learned: list[frozenset[str]] = []
+    def options_for(target: str) -> AuditOptions:
+        state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
+        return replace(inv.options, config_path=target, state_dir=state_dir)
 
-    def audit_one(target: str) -> tuple[Report, tuple[str, ...]]:
-        opts = replace(
-            inv.options,
-            config_path=target,
-            state_dir=inv.options.state_dir or os.path.dirname(os.path.abspath(target)),
-        )
-        run = run_audit(opts, post)
-        learned.append(run.secrets)
-        report = run.report
-        if not inv.options.state_dir:  # each target's state dir is its config's directory
-            report = with_target(report, stateDirSource="config")
-        return report, tuple(run.loaded.warnings)
-
-    results = run_all(targets, audit_one)
-    for secrets in learned:
-        scrubber.add(secrets)
-    _warn(inv, results, scrubber, prefix_targets=True)
-    _write(inv, results, None, scrubber, fleet=True)
+    outcomes = audit_fleet(targets, options_for, post, concurrency=inv.concurrency)
+    results = []
+    for o in outcomes:
+        scrubber.add(o.secrets)
+        report = o.report
+        if report is not None and not inv.options.state_dir:
+            report = with_target(report, stateDirSource="config")  # its config's directory
+        results.append(TargetResult(o.target, report, o.error, o.warnings))
+    with collector_paused():  # every report stays alive until written: nothing to collect
+        _warn(inv, results, scrubber, prefix_targets=True)
+        _write(inv, results, None, scrubber, fleet=True)
     if any(r.report is None for r in results):
         return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
     return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)

@@ -24,7 +24,7 @@ from openclaw_audit.face.cli_help import EPILOG
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
 from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
-from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error
@@ -264,6 +264,14 @@ def main_command(
             rich_help_panel="Live probes",
         ),
     ] = DEFAULT_TIMEOUT_S,
+    concurrency: Annotated[
+        int,
+        typer.Option(
+            "--concurrency",
+            help="With several targets and --deep: how many targets are probed at once.",
+            rich_help_panel="Live probes",
+        ),
+    ] = DEFAULT_CONCURRENCY,
     allow_exec: Annotated[
         bool,
         typer.Option(
@@ -462,6 +470,7 @@ def main_command(
                 width=_tty_width(),
                 compact=compact,
                 demo=demo,
+                concurrency=concurrency,
             ),
             scrubber,
         )

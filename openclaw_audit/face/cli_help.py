@@ -29,7 +29,8 @@ ENVIRONMENT = (
     "  checks: OPENCLAW_DISABLE_BONJOUR, OPENCLAW_MDNS_HOSTNAME,",
     "    OPENCLAW_SERVICE_KIND",
     "  advisories: OPENCLAW_AUDIT_OSV_API_URL, XDG_CACHE_HOME",
-    "  output: NO_COLOR, GITHUB_STEP_SUMMARY (with --format github)",
+    "  output: NO_COLOR, FORCE_COLOR, COLUMNS (terminal width),",
+    "    GITHUB_STEP_SUMMARY (with --format github)",
 )
 # The panels in the order output-ux.md §5 lists them (typer shows them in parameter order).
 PANELS = (

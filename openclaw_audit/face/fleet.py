@@ -1,4 +1,4 @@
-"""Several targets in one run: which configs, and auditing them concurrently.
+"""Several targets in one run: which configs (the auditing is engine/fleet_audit.py).
 
 Targets come from repeated ``--config`` values, a directory (its ``*.json``/``*.json5`` files and
 ``*/openclaw.json`` one level down, minus files another config of the set ``$include``s), or
@@ -11,18 +11,14 @@ that cannot be loaded becomes an error entry, and the others are still reported.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 from openclaw_audit.config import json5
 from openclaw_audit.config.include_scan import scan_include_files
 from openclaw_audit.config.reader import MAX_CONFIG_BYTES, MAX_INCLUDE_BYTES, read_text
 from openclaw_audit.errors import AuditError, UsageError
-from openclaw_audit.report.model import Report
-from openclaw_audit.report.targets import TargetResult
 
-MAX_CONCURRENCY = 8
 CONFIG_SUFFIXES = (".json", ".json5")
 
 
@@ -85,6 +81,8 @@ def _included_by(paths: Sequence[str]) -> set[str]:
 def _lenient_read(path: str, limit: int) -> Any:
     try:
         text, _ = read_text(path, max_bytes=limit)
+        if "include" not in text and "\\" not in text:
+            return None  # no $include key, not even an escaped one: no need to parse
         return json5.loads(text)
     except (AuditError, json5.JSON5Error, RecursionError):
         return None
@@ -110,23 +108,3 @@ def _read_list(path: str) -> list[str]:
     if not out:
         raise UsageError(f"target list {path} names no config")
     return out
-
-
-def run_all(
-    targets: Sequence[str],
-    audit_one: Callable[[str], tuple[Report, tuple[str, ...]]],
-    *,
-    max_workers: int = MAX_CONCURRENCY,
-) -> list[TargetResult]:
-    """Audit every target with at most ``max_workers`` at once; results in target order."""
-
-    def one(target: str) -> TargetResult:
-        try:
-            report, warnings = audit_one(target)
-        except AuditError as exc:
-            return TargetResult(target=target, error=exc)
-        return TargetResult(target=target, report=report, warnings=warnings)
-
-    workers = max(1, min(max_workers, len(targets)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="audit-target") as pool:
-        return list(pool.map(one, targets))

@@ -65,7 +65,12 @@ def agent_host(ctx: AuditContext, agent: Mapping[str, Any]) -> str:
 
 
 def exec_scopes(ctx: AuditContext) -> list[ExecScope]:
-    """Default scope first, then one per agent; a repeated id replaces the earlier scope."""
+    """Default scope first, then one per agent; a repeated id replaces the earlier scope
+    (computed once per audit; each caller gets its own list)."""
+    return list(ctx.memo("exec.scopes", lambda: _exec_scopes(ctx)))
+
+
+def _exec_scopes(ctx: AuditContext) -> list[ExecScope]:
     scopes: dict[str, ExecScope] = {}
     did = default_scope_id(ctx)
     scopes[did] = ExecScope(did, global_security(ctx), global_host(ctx), None)
@@ -78,7 +83,12 @@ def exec_scopes(ctx: AuditContext) -> list[ExecScope]:
 
 
 def load_exec_approvals(ctx: AuditContext) -> Mapping[str, Any]:
-    """``<stateDir>/exec-approvals.json`` as a dict; {} when missing, unreadable or invalid."""
+    """``<stateDir>/exec-approvals.json`` as a dict; {} when missing, unreadable or invalid.
+    Read once per audit."""
+    return ctx.memo("exec.approvals", lambda: _load_exec_approvals(ctx))
+
+
+def _load_exec_approvals(ctx: AuditContext) -> Mapping[str, Any]:
     text = ctx.state.read_text(files.exec_approvals_path(ctx.paths.state_dir))
     if text is None:
         return {}

@@ -167,7 +167,13 @@ def resolve_gateway_auth(ctx: AuditContext, *, with_override: bool = True) -> Re
     """Steps 1-4 of checks-gateway.md §1 over the resolved config and the env.
 
     ``with_override=False`` ignores ``--auth``/``--token``/``--password`` (the hooks reuse
-    check compares against both the configured and the overridden auth)."""
+    check compares against both the configured and the overridden auth). Computed once per
+    audit: a dozen checks ask."""
+    key = "gateway.auth" if with_override else "gateway.auth.configured"
+    return ctx.memo(key, lambda: _resolve_gateway_auth(ctx, with_override))
+
+
+def _resolve_gateway_auth(ctx: AuditContext, with_override: bool) -> ResolvedGatewayAuth:
     override = ctx.auth_override if with_override else None
     token, token_source = _pick_credential(ctx, "token", GATEWAY_TOKEN_ENV, override)
     password, password_source = _pick_credential(ctx, "password", GATEWAY_PASSWORD_ENV, override)

@@ -62,7 +62,12 @@ def _records_from_file(data: object) -> list[InstallRecord]:
 
 
 def plugin_install_records(ctx: AuditContext) -> list[InstallRecord]:
-    """Records from ``<stateDir>/plugins/installs.json``, then legacy ``plugins.installs``."""
+    """Records from ``<stateDir>/plugins/installs.json``, then legacy ``plugins.installs``
+    (the file is read once per audit; each caller gets its own list)."""
+    return list(ctx.memo("plugins.install_records", lambda: _plugin_install_records(ctx)))
+
+
+def _plugin_install_records(ctx: AuditContext) -> list[InstallRecord]:
     path = files.plugin_installs_path(ctx.paths.state_dir)
     out = _records_from_file(read_json(ctx, path))
     seen = {r.id for r in out}

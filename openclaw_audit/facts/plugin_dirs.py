@@ -48,6 +48,11 @@ def is_ignored_dir_name(name: str) -> bool:
 
 
 def plugin_dirs(ctx: AuditContext) -> PluginDirs:
+    """The extensions directory's plugin dirs, listed once per audit."""
+    return ctx.memo("plugins.dirs", lambda: _plugin_dirs(ctx))
+
+
+def _plugin_dirs(ctx: AuditContext) -> PluginDirs:
     root = extensions_dir(ctx)
     try:
         entries = ctx.state.entries(root)

@@ -5,6 +5,7 @@ that name the key and file:line."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from clirun import RISKY, run
@@ -123,3 +124,32 @@ def test_format_on_the_command_line_beats_json_from_the_file(tmp_path: Path) -> 
     assert "findings" in json.loads(proc.stdout)
     # both on the command line: still the usage error it always was
     assert run("--state-dir", str(sd), "--json", "--format", "sarif").returncode == 2
+
+
+def test_history_notify_and_html_from_the_settings_file(tmp_path: Path) -> None:
+    """The scheduled-scan keys (history, notify-*, format, output) reach their options: two
+    runs record a history, the second page shows its trend, the notify command gets the drift."""
+    import html5lib
+
+    sd = state(tmp_path)
+    report = tmp_path / "report.html"
+    got = tmp_path / "notified.json"
+    script = tmp_path / "notify.py"
+    script.write_text("import sys\nopen(sys.argv[1], 'w').write(sys.stdin.read())\n")
+    (sd / "openclaw-audit.toml").write_text(
+        f'quiet = true\nhistory = "{tmp_path / "history.db"}"\nformat = "html"\n'
+        f'output = "{report}"\nnotify-on = "always"\n'
+        f'notify-cmd = "{sys.executable} {script} {got}"\n'
+    )
+    for _ in range(2):
+        proc = run("--state-dir", str(sd))
+        assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == "" and json.loads(got.read_text())["summary"]
+    doc = html5lib.HTMLParser(strict=True).parse(report.read_text(encoding="utf-8"))
+    svg = "{http://www.w3.org/2000/svg}"
+    trend = [s for s in doc.iter(f"{svg}svg") if s.get("class") == "trend"]
+    assert len(trend) == 1
+    lines = [p.get("points").split() for p in trend[0].iter(f"{svg}polyline")]
+    assert [len(points) for points in lines] == [2, 2]  # warn and critical, one point per run
+    ages = [s for s in doc.iter("{http://www.w3.org/1999/xhtml}span") if s.get("class") == "age"]
+    assert ages and all("".join(a.itertext()).startswith("first seen ") for a in ages)

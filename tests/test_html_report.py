@@ -398,16 +398,18 @@ def test_secret_canaries_never_in_the_html(tmp_path: Path) -> None:
         )
     )
     out = tmp_path / "report.html"
-    proc = run(
-        "--state-dir", str(sd), "--token", CANARY_CLI, "--deep", "--timeout", "0.25",
-        "--format", "html", "-o", str(out),
-        env={"OPENCLAW_GATEWAY_PORT": "9"},
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
+    for _ in range(2):  # the second run also shows the history: trend, ages, drift
+        proc = run(
+            "--state-dir", str(sd), "--token", CANARY_CLI, "--deep", "--timeout", "0.25",
+            "--format", "html", "-o", str(out), "--history", str(tmp_path / "h.db"),
+            env={"OPENCLAW_GATEWAY_PORT": "9"},
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
     page = out.read_text(encoding="utf-8")
     doc = parse(page)
     assert_self_contained(doc, page)
     assert "Live probes" in texts(doc) and "gateway.probe_failed" in page
+    assert "Since the last run" in texts(doc) and 'class="trend"' in page
     for canary in (CANARY_TOKEN, CANARY_HOOK, CANARY_CLI):
         assert canary not in page and canary not in proc.stderr
 

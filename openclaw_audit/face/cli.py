@@ -18,14 +18,14 @@ import typer
 
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
-from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.cli_help import EPILOG
 from openclaw_audit.face.history_cli import history_app
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
 from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
-from openclaw_audit.probes.base import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error

@@ -1,4 +1,4 @@
-from openclaw_audit.face.cli import main
+from openclaw_audit.entry import main
 
 if __name__ == "__main__":
     main()

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S  # noqa: F401
 from openclaw_audit.report.model import Finding
 
 if TYPE_CHECKING:
     from openclaw_audit.probes.shared import SharedFacts
 
-DEFAULT_TIMEOUT_S = 5.0
-MIN_TIMEOUT_S = 0.25
 # A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
 # connections), all in one event loop.
 DEFAULT_CONCURRENCY = 64

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.agents import agents
@@ -141,11 +142,11 @@ _LEGACY = (
     (re.compile(r"\bclaude-(instant|2)\b", re.I), "Claude 2/Instant family"),
     (re.compile(r"\bgpt-4-(0314|0613)\b", re.I), "legacy GPT-4 snapshot"),
 )
-_HAIKU = re.compile(r"\bhaiku\b", re.I)
-_GPT = re.compile(r"\bgpt-", re.I)
-_GPT5 = re.compile(r"\bgpt-5(\b|[.-])", re.I)
-_CLAUDE = re.compile(r"\bclaude-", re.I)
-_CLAUDE_45 = re.compile(
+_HAIKU = lazyre.compile(r"\bhaiku\b", re.I)
+_GPT = lazyre.compile(r"\bgpt-", re.I)
+_GPT5 = lazyre.compile(r"\bgpt-5(\b|[.-])", re.I)
+_CLAUDE = lazyre.compile(r"\bclaude-", re.I)
+_CLAUDE_45 = lazyre.compile(
     r"\bclaude-[^\s/]*?(-4-?([5-9]|[1-9]\d)\b|4\.([5-9]|[1-9]\d)\b|-[5-9](\b|[.-]))", re.I
 )
 
@@ -197,7 +198,7 @@ def weak_tier(ctx: AuditContext) -> Iterator[Finding]:
         )
 
 
-_PARAM_B = re.compile(r"(?:^|(?<=[^a-z0-9]))(?:\d+x)?[a-z]?(\d+(?:\.\d+)?)b(?=[^a-z0-9]|$)")
+_PARAM_B = lazyre.compile(r"(?:^|(?<=[^a-z0-9]))(?:\d+x)?[a-z]?(\d+(?:\.\d+)?)b(?=[^a-z0-9]|$)")
 
 
 def param_count_b(model_id: str) -> float | None:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.gateway import remotely_exposed
@@ -97,7 +98,7 @@ def node_deny(ctx: AuditContext) -> tuple[str, list[str]]:
     return "gateway.nodes.denyCommands", _entries(ctx.config.get("gateway.nodes.denyCommands"))
 
 
-_PATTERN_CHARS = re.compile(r"[?*\[\]{}(),|]")
+_PATTERN_CHARS = lazyre.compile(r"[?*\[\]{}(),|]")
 
 
 def looks_like_pattern(entry: str) -> bool:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
-from openclaw_audit.facts.code_scan import is_inside
+from openclaw_audit.facts.files import is_inside
 from openclaw_audit.facts.skill_dirs import agent_workspaces
 from openclaw_audit.report.model import Finding, Severity
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.agents import agents, sub, sub_dict
@@ -250,7 +251,7 @@ def safe_bins_broad_behavior(ctx: AuditContext) -> Iterator[Finding]:
 _PKG_BIN_DIRS = ("/usr/local/bin", "/opt/homebrew/bin", "/opt/local/bin")
 _PKG_BIN_DIRS += ("/home/linuxbrew/.linuxbrew/bin",)
 _WIN_DRIVE = re.compile(r"^[a-z]:[\\/]", re.IGNORECASE)
-_WIN_USERS = re.compile(r"^[a-z]:/users/")
+_WIN_USERS = lazyre.compile(r"^[a-z]:/users/")
 
 
 def _risky_dir_reason(entry: str) -> str | None:

@@ -73,7 +73,7 @@ def _layer(module: str) -> str:
 
 
 # Foundation modules every layer may use: they import nothing of ours but each other.
-FOUNDATION = {"errors", "textsafe", "redaction"}
+FOUNDATION = {"errors", "textsafe", "redaction", "lazyre"}
 # The report model imports nothing of ours, so every layer may build findings and locations.
 SHARED = {"openclaw_audit.report.model"}
 

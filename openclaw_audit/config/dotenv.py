@@ -20,6 +20,8 @@ import os
 import re
 import stat
 
+from openclaw_audit import lazyre
+
 MAX_DOTENV_BYTES = 1 << 20
 
 # JavaScript's \s (WhiteSpace + LineTerminator): what Node's pattern and String.trim() use.
@@ -34,7 +36,7 @@ _BOL = r"(?:^|(?<=[\u2028\u2029]))"
 _EOL = r"(?=[\n\u2028\u2029]|\Z)"
 _DOT = r"[^\n\u2028\u2029]"
 # Node dotenv's LINE pattern, with ^ $ . \s \w spelled out as JavaScript means them.
-_LINE = re.compile(
+_LINE = lazyre.compile(
     rf"{_BOL}{_S}*(?:export{_S}+)?([A-Za-z0-9_.-]+)(?:{_S}*={_S}*?|:{_S}+?)"
     rf"({_S}*'(?:\\'|[^'])*'|{_S}*\"(?:\\\"|[^\"])*\"|{_S}*`(?:\\`|[^`])*`|[^#\r\n]+)?"
     rf"{_S}*(?:#{_DOT}*)?{_EOL}",
@@ -43,7 +45,7 @@ _LINE = re.compile(
 
 
 # Node's quote removal: /^(['"`])([\s\S]*)\1$/mg, replaced with the inner text.
-_QUOTED = re.compile(rf"{_BOL}(['\"`])([\s\S]*)\1{_EOL}", re.MULTILINE)
+_QUOTED = lazyre.compile(rf"{_BOL}(['\"`])([\s\S]*)\1{_EOL}", re.MULTILINE)
 
 
 def _js_trim(value: str) -> str:

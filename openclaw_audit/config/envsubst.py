@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from openclaw_audit.config.provenance import ProvNode
@@ -23,12 +22,16 @@ _REF = re.compile(r"\$(\$?)\{([A-Z_][A-Z0-9_]*)\}")
 MAX_EXPANDED_CHARS = 32 << 20
 
 
-@dataclass
 class SubstResult:
-    value: Any
-    prov: ProvNode | None
-    unresolved: dict[tuple[str, ...], str] = field(default_factory=dict)  # path -> variable
-    literal: dict[tuple[str, ...], str] = field(default_factory=dict)  # kept as text -> variable
+    """The config after ``${VAR}`` substitution (a plain class: built once per load)."""
+
+    __slots__ = ("literal", "prov", "unresolved", "value")
+
+    def __init__(self, value: Any, prov: ProvNode | None) -> None:
+        self.value = value
+        self.prov = prov
+        self.unresolved: dict[tuple[str, ...], str] = {}  # path -> variable
+        self.literal: dict[tuple[str, ...], str] = {}  # kept as text -> variable
 
 
 class _Missing(Exception):

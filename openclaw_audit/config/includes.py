@@ -4,14 +4,15 @@ rules, cycle detection, depth limit. Errors name the include path, never file co
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from openclaw_audit.config.json5 import MAX_DEPTH, Duplicate
-from openclaw_audit.config.merge import BLOCKED_KEYS, deep_merge
+from openclaw_audit.config.json5 import MAX_DEPTH, Duplicate, nesting
+from openclaw_audit.config.jsonfast import JsonProv
+from openclaw_audit.config.merge import BLOCKED_KEYS, MergeInto, deep_merge
 from openclaw_audit.config.provenance import ProvNode
-from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_json5
+from openclaw_audit.config.reader import MAX_INCLUDE_BYTES, parse_text, read_text
 from openclaw_audit.errors import ConfigError
 
 MAX_INCLUDE_DEPTH = 10
@@ -22,11 +23,17 @@ MAX_INCLUDE_LOADS = 512
 MAX_INCLUDE_TOTAL_BYTES = 16 << 20
 MAX_INCLUDE_PATH = 4096
 INCLUDE_KEY = "$include"
+# Text that may make the walk change a tree: an include, a key the merge drops, or an escape
+# (JSON5's \u/\x) that could spell either.
+_WALK_WORDS = (INCLUDE_KEY, *BLOCKED_KEYS)
+_ESCAPE = re.compile(r"\\[uUxX]")
 
 
-@dataclass(frozen=True, slots=True)
 class IncludeRoots:
-    roots: tuple[str, ...]  # real paths of allowed directories
+    __slots__ = ("roots",)
+
+    def __init__(self, roots: tuple[str, ...]) -> None:
+        self.roots = roots  # real paths of allowed directories
 
     @classmethod
     def for_config(cls, config_path: str, env: Mapping[str, str]) -> IncludeRoots:
@@ -65,6 +72,11 @@ class IncludeResolver:
         # Each distinct file is read and parsed once; later inclusions reuse the parse (the
         # walk builds new containers, so the cached tree is never mutated).
         self._parsed: dict[str, tuple[Any, ProvNode | None, int]] = {}
+        # Files whose text holds no $include, no blocked key and no escape that could spell
+        # one: path -> nesting levels of their tree. The walk of such a tree is a plain copy.
+        self._plain: dict[str, int] = {}
+        self._handed_out: set[str] = set()
+        self.may_substitute = False  # some include file's text could hold a ${VAR}
 
     def resolve(self, value: Any, prov: ProvNode | None) -> tuple[Any, ProvNode | None]:
         return self._walk(value, prov, self.root_file, (self.root_file,), 0)
@@ -117,7 +129,7 @@ class IncludeResolver:
         if isinstance(spec, str):
             included, iprov = self._load(spec, file, chain, where, depth)
         elif isinstance(spec, list):
-            included, iprov = {}, ProvNode(None, {})
+            fold = MergeInto()
             for item in spec:
                 if not isinstance(item, str):
                     raise self._error(
@@ -126,8 +138,8 @@ class IncludeResolver:
                         file,
                         where,
                     )
-                v, p = self._load(item, file, chain, where, depth)
-                included, iprov = deep_merge(included, iprov, v, p)
+                fold.add(*self._load(item, file, chain, where, depth))
+            included, iprov = fold.value, fold.prov
         else:
             raise self._error(
                 f"invalid $include value, expected string or array of strings, got {js_type(spec)}",
@@ -197,6 +209,13 @@ class IncludeResolver:
             )
         if path not in self.files:
             self.files.append(path)
+        levels = self._plain.get(path)
+        if levels is not None and depth + levels <= MAX_DEPTH:
+            # Nothing in this file for the walk to change: it would only copy the tree.
+            if path in self._handed_out:
+                return _copy_tree(value), iprov
+            self._handed_out.add(path)
+            return value, iprov
         return self._walk(value, iprov, path, (*chain, path), depth)
 
     def _parse(
@@ -208,24 +227,36 @@ class IncludeResolver:
         try:
             if path in self.texts:
                 text = self.texts[path]
-                value, iprov = parse_text(
-                    text, path, what="include file", duplicates=self.duplicates
-                )
                 size = len(text)
             else:
-                value, iprov, st = read_json5(
-                    path,
-                    max_bytes=MAX_INCLUDE_BYTES,
-                    what="include file",
-                    duplicates=self.duplicates,
-                )
+                text, st = read_text(path, max_bytes=MAX_INCLUDE_BYTES, what="include file")
                 size = st.st_size
+            value, iprov = parse_text(text, path, what="include file", duplicates=self.duplicates)
         except ConfigError as exc:
             if exc.line is not None:
                 raise
             raise self._error(f"{exc.message}: {spec} ({path})", file, where) from None
+        escaped = _ESCAPE.search(text) is not None
+        if escaped or "${" in text:
+            self.may_substitute = True
+        if not escaped and not any(word in text for word in _WALK_WORDS):
+            known = iprov.levels if isinstance(iprov, JsonProv) else -1
+            self._plain[path] = known if known >= 0 else nesting(value, MAX_DEPTH)
         self._parsed[path] = (value, iprov, size)
         return value, iprov, size
+
+    def reader(self, fallback: Callable[[str], Any]) -> Callable[[str], Any]:
+        """``fallback`` (a path -> parsed value reader) that first reuses this resolver's
+        parses, so the include scan opens no file twice."""
+
+        def read(path: str) -> Any:
+            cached = self._parsed.get(path)
+            if cached is None or path in self.texts:
+                return fallback(path)
+            # A file whose text cannot hold an $include has nothing for the scan to find.
+            return {} if path in self._plain else cached[0]
+
+        return read
 
     @staticmethod
     def _error(message: str, file: str, where: ProvNode | None) -> ConfigError:
@@ -237,6 +268,15 @@ class IncludeResolver:
             column=origin.column if origin else None,
             kind="include_error",
         )
+
+
+def _copy_tree(value: Any) -> Any:
+    """A copy of a parsed tree with new containers (the same file included twice)."""
+    if isinstance(value, dict):
+        return {k: _copy_tree(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_tree(v) for v in value]
+    return value
 
 
 def js_type(value: Any) -> str:

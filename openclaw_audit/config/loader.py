@@ -99,7 +99,7 @@ def load_config(
         merged, mprov = resolver.resolve(raw, prov)
     else:
         merged, mprov = raw, prov
-    may_substitute = escaped or "${" in text or bool(resolver.files)
+    may_substitute = escaped or "${" in text or resolver.may_substitute
     if not isinstance(merged, dict):
         raise ConfigError(
             f"config root must be an object after $include, got {_kind(merged)}",
@@ -139,7 +139,11 @@ def load_config(
         if line not in diagnostics:
             diagnostics.append(line)
     resolved = _apply_resolution(source, secrets.resolved, secrets.unavailable)
-    include_files = scan_include_files(raw, paths.config_path, _lenient_read) if exists else ()
+    include_files = (
+        scan_include_files(raw, paths.config_path, resolver.reader(_lenient_read))
+        if exists and (escaped or "$include" in text)
+        else ()
+    )
     referenced = _referenced_vars(merged) if may_substitute else set()
     secret_values = set(secrets.values) | collect_secret_values(source, work_env, referenced)
     secret_values |= {v for v in secrets.resolved.values() if v.strip()}

@@ -7,11 +7,10 @@ to the file (main config or include) and the local path inside that file that de
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     file: str  # absolute path of the file that holds the value
     line: int  # 1-based line of the value's first character
     column: int  # 1-based column of the value's first character
@@ -20,12 +19,31 @@ class Origin:
     local_path: tuple[str, ...] = ()  # the value's path inside that file
 
 
-@dataclass(slots=True)
 class ProvNode:
-    """Provenance of one value; ``children`` mirrors a dict (by key) or a list (by index)."""
+    """Provenance of one value; ``children`` mirrors a dict (by key) or a list (by index).
 
-    origin: Origin | None
-    children: dict[str, ProvNode] | list[ProvNode] | None = None
+    A plain slotted class rather than a dataclass: one is built per parsed value, and the
+    class itself is on every run's import path."""
+
+    __slots__ = ("children", "origin")
+
+    def __init__(
+        self,
+        origin: Origin | None,
+        children: dict[str, ProvNode] | list[ProvNode] | None = None,
+    ) -> None:
+        self.origin = origin
+        self.children = children
+
+    def __eq__(self, other: Any) -> bool:
+        if not isinstance(other, ProvNode):
+            return NotImplemented
+        return (self.origin, self.children) == (other.origin, other.children)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ProvNode(origin={self.origin!r}, children={self.children!r})"
 
     def child(self, key: str | int) -> ProvNode | None:
         kids = self.children

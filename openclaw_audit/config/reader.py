@@ -11,6 +11,7 @@ import stat
 from typing import Any
 
 from openclaw_audit.config import json5
+from openclaw_audit.config.jsonfast import parse_plain_json
 from openclaw_audit.config.provenance import ProvNode
 from openclaw_audit.errors import ConfigError
 
@@ -77,6 +78,10 @@ def parse_text(
     what: str = "config file",
     duplicates: list[json5.Duplicate] | None = None,
 ) -> tuple[Any, ProvNode]:
+    # Plain JSON takes the fast path; its value positions are found when first asked for.
+    fast = parse_plain_json(text, path)
+    if fast is not None:
+        return fast
     try:
         return json5.parse(text, path, duplicates)
     except json5.JSON5Error as exc:

@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 _ENV_ID = re.compile(r"^[A-Z][A-Z0-9_]{0,127}$")
@@ -127,12 +127,17 @@ class ResolveError(Exception):
     pass
 
 
-@dataclass
 class SecretResolution:
-    resolved: dict[tuple[str, ...], str] = field(default_factory=dict)
-    unavailable: set[tuple[str, ...]] = field(default_factory=set)
-    diagnostics: list[str] = field(default_factory=list)
-    values: set[str] = field(default_factory=set)  # every secret value seen, for redaction
+    """What resolving the config's SecretRefs produced (a plain class: no dataclass build on
+    the import path for a record nobody compares or copies)."""
+
+    __slots__ = ("diagnostics", "resolved", "unavailable", "values")
+
+    def __init__(self) -> None:
+        self.resolved: dict[tuple[str, ...], str] = {}
+        self.unavailable: set[tuple[str, ...]] = set()
+        self.diagnostics: list[str] = []
+        self.values: set[str] = set()  # every secret value seen, for redaction
 
     def diag(self, line: str) -> None:
         line = line.strip()

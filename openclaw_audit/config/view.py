@@ -37,7 +37,7 @@ class ConfigView:
     def get(self, path: Path, default: Any = None) -> Any:
         node: Any = self._data
         for part in split_path(path):
-            if isinstance(node, Mapping):
+            if isinstance(node, dict | Mapping):  # dict first: no ABC check in the common case
                 if part not in node:
                     return default
                 node = node[part]

@@ -11,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.engine.registry import load_catalog
+from openclaw_audit.engine.registry import catalog as registry_catalog
 from openclaw_audit.report.model import Finding
 
 
 def anchored(findings: Iterable[Finding], config: ConfigView) -> list[Finding]:
-    catalog = load_catalog()
+    catalog = registry_catalog()  # the index: metadata only, no check module imported
     out: list[Finding] = []
     for finding in findings:
         loc = finding.location

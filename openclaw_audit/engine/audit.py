@@ -17,9 +17,10 @@ from openclaw_audit.config.loader import LoadedConfig, load_config
 from openclaw_audit.config.locate import state_dir_source
 from openclaw_audit.engine.anchors import anchored
 from openclaw_audit.engine.context import AuditContext
+from openclaw_audit.engine.gcpause import gc_paused
 from openclaw_audit.engine.live_evidence import with_live_evidence
 from openclaw_audit.engine.options import AuditOptions
-from openclaw_audit.engine.registry import RegisteredCheck, Stage, define, load_catalog
+from openclaw_audit.engine.registry import RegisteredCheck, Stage, define, runnable_checks
 from openclaw_audit.errors import ConfigInvalid
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
@@ -112,7 +113,7 @@ def select_checks(
     fleet computes it once for every target."""
     return tuple(
         chk
-        for chk in load_catalog().ordered()
+        for chk in runnable_checks(deep, wants)  # imports only the modules that can run
         if (deep or not chk.needs_deep)
         and (stages is None or stages(chk.stage))
         and (not chk.emits or any(_family_wanted(e, wants) for e in chk.emits))
@@ -266,10 +267,11 @@ def run_audit(
 ) -> AuditRun:
     """Audit one target. ``post`` (default: config suppressions, the default ignore file and
     ``options.min_severity``) is applied to the report before it is returned."""
-    plan = plan_checks(options)
-    prep = prepare(options, plan)
-    live = _run_deep(prep.ctx, options, progress) if options.deep else None
-    return finish(prep, post, live, plan)
+    with gc_paused():
+        plan = plan_checks(options)
+        prep = prepare(options, plan)
+        live = _run_deep(prep.ctx, options, progress) if options.deep else None
+        return finish(prep, post, live, plan)
 
 
 def target_meta(

@@ -9,12 +9,16 @@ from typing import TYPE_CHECKING
 
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.errors import UsageError
-from openclaw_audit.probes.base import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.selectors import any_matches
 
 if TYPE_CHECKING:
     from openclaw_audit.advisories.store import AdvisoryDb
+
+# Live-probe deadlines (deep-probes.md §1). Here, not in probes/base.py, so that parsing the
+# options does not import the deep-probe package on the static path.
+DEFAULT_TIMEOUT_S = 5.0
+MIN_TIMEOUT_S = 0.25
 
 
 @dataclass(frozen=True, slots=True)

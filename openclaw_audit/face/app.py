@@ -36,7 +36,11 @@ from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.textsafe import one_line
 
 if TYPE_CHECKING:  # the engine itself is imported when an audit runs
+    from collections.abc import Mapping
+
     from openclaw_audit.engine.audit import AuditRun
+    from openclaw_audit.face.scheduled import Scheduled, ScheduledOptions
+    from openclaw_audit.report.trend import TargetHistory
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +71,7 @@ class Invocation:
     compact: bool = False
     demo: bool = False
     concurrency: int = DEFAULT_CONCURRENCY  # --concurrency: --deep fleet targets probed at once
+    scheduled: ScheduledOptions | None = None  # --history, --notify-* (face/scheduled.py)
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -136,19 +141,40 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
         wants=inv.options.wants,
         fleet=is_fleet,
     )
+    sched = _prepare_scheduled(inv, scrubber)
     from openclaw_audit.face.advisory_data import load_advisories
 
     advisories = load_advisories(inv.advisories, inv.options.wants)
     inv = replace(inv, options=replace(inv.options, advisories=advisories))
     if is_fleet:
-        return _execute_fleet(inv, targets, post, scrubber)
+        return _execute_fleet(inv, targets, post, scrubber, sched)
     if inv.fix:
-        return _execute_fix(replace(inv, options=replace(inv.options, fixing=True)), post, scrubber)
+        fixing = replace(inv, options=replace(inv.options, fixing=True))
+        return _execute_fix(fixing, post, scrubber, sched)
 
     live = inv.options.deep and sys.stderr.isatty() and not inv.quiet
     run, result = _audit_target(inv, post, scrubber, live_progress=live)
-    _write(inv, [result], None, scrubber)
-    return exit_code_for([run.report], inv.fail_on)
+    code = exit_code_for([run.report], inv.fail_on)
+    history = sched.record([result], code, scrubber) if sched else None
+    _write(inv, [result], None, scrubber, history=history)
+    if sched:
+        sched.notify(scrubber)
+    return code
+
+
+def _prepare_scheduled(inv: Invocation, scrubber: Scrubber) -> Scheduled | None:
+    """--history / --notify-*: checked and opened before any auditing work (exit 2)."""
+    if inv.scheduled is None or not inv.scheduled.wanted:
+        return None
+    from openclaw_audit.face.scheduled import prepare
+
+    return prepare(
+        inv.scheduled,
+        inv.options,
+        baseline=inv.baseline is not None,
+        scrubber=scrubber,
+        outputs=(inv.output,) if inv.output else (),
+    )
 
 
 def _audit_target(
@@ -188,7 +214,9 @@ def _warnings(loaded: LoadedConfig) -> tuple[str, ...]:
     return (*loaded.warnings, note)
 
 
-def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
+def _execute_fix(
+    inv: Invocation, post: PostProcess, scrubber: Scrubber, sched: Scheduled | None = None
+) -> int:
     """``--fix [--dry-run]``: fix first, then audit the result (fix.md §1.2). A config that
     cannot be loaded is an input error before anything is touched; a crash inside the fixer
     becomes ``fix: null`` and the audit still runs."""
@@ -203,6 +231,9 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         log.debug("fixer crashed", exc_info=True)
         fix = None
     run, result = _audit_target(inv, post, scrubber)
+    code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
+    code = max(code, exit_code_for([run.report], inv.fail_on))
+    history = sched.record([result], code, scrubber) if sched else None
     _write(
         inv,
         [result],
@@ -210,13 +241,19 @@ def _execute_fix(inv: Invocation, post: PostProcess, scrubber: Scrubber) -> int:
         scrubber,
         home=run.loaded.paths.home,
         fix_command=f"{rerun_command(inv)} --fix",
+        history=history,
     )
-    code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
-    return max(code, exit_code_for([run.report], inv.fail_on))
+    if sched:
+        sched.notify(scrubber)
+    return code
 
 
 def _execute_fleet(
-    inv: Invocation, targets: list[str], post: PostProcess, scrubber: Scrubber
+    inv: Invocation,
+    targets: list[str],
+    post: PostProcess,
+    scrubber: Scrubber,
+    sched: Scheduled | None = None,
 ) -> int:
     from openclaw_audit.engine.fleet_audit import audit_fleet, collector_paused
 
@@ -234,10 +271,16 @@ def _execute_fleet(
         results.append(TargetResult(o.target, report, o.error, o.warnings))
     with collector_paused():  # every report stays alive until written: nothing to collect
         _warn(inv, results, scrubber, prefix_targets=True)
-        _write(inv, results, None, scrubber, fleet=True)
-    if any(r.report is None for r in results):
-        return EXIT_INPUT  # a target that could not be audited must not pass a CI gate
-    return exit_code_for([r.report for r in results if r.report is not None], inv.fail_on)
+        if any(r.report is None for r in results):
+            code = EXIT_INPUT  # a target that could not be audited must not pass a CI gate
+        else:
+            reports = [r.report for r in results if r.report is not None]
+            code = exit_code_for(reports, inv.fail_on)
+        history = sched.record(results, code, scrubber) if sched else None
+        _write(inv, results, None, scrubber, fleet=True, history=history)
+    if sched:
+        sched.notify(scrubber)
+    return code
 
 
 def _warn(
@@ -273,6 +316,7 @@ def _write(
     fleet: bool = False,
     home: str = "",
     fix_command: str | None = None,
+    history: Mapping[str, TargetHistory] | None = None,
 ) -> None:
     from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
@@ -290,6 +334,7 @@ def _write(
         compact=inv.compact,
         verbose=inv.verbose,
         rerun=rerun_command(inv),
+        history=history,
     )
     # The net runs over each target's free text with every target's secrets: one target's
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.

@@ -12,22 +12,26 @@ import sys
 import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
-from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, AuditOptions
 from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.cli_help import EPILOG, AuditGroup
+from openclaw_audit.face.history_cli import history_app
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
-from openclaw_audit.probes.base import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S
+from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error
 from openclaw_audit.textsafe import printable
+
+if TYPE_CHECKING:
+    from openclaw_audit.face.scheduled import ScheduledOptions
 
 EXIT_INTERNAL = 3
 
@@ -346,6 +350,71 @@ def main_command(
             rich_help_panel="Suppressions and baselines",
         ),
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            "--history",
+            metavar="PATH",
+            envvar="OPENCLAW_AUDIT_HISTORY",
+            help="Record this run in a SQLite history database (created when missing).",
+            rich_help_panel="History and notifications",
+        ),
+    ] = None,
+    history_keep: Annotated[
+        float | None,
+        typer.Option(
+            "--history-keep",
+            metavar="DAYS",
+            help="With --history: drop runs older than DAYS.",
+            rich_help_panel="History and notifications",
+        ),
+    ] = None,
+    notify_cmd: Annotated[
+        str | None,
+        typer.Option(
+            "--notify-cmd",
+            metavar="CMD",
+            help="Run CMD (no shell) with the drift JSON on stdin when something qualifies.",
+            rich_help_panel="History and notifications",
+        ),
+    ] = None,
+    notify_webhook: Annotated[
+        str | None,
+        typer.Option(
+            "--notify-webhook",
+            metavar="URL",
+            help="POST the drift JSON to URL when something qualifies (https; http only to "
+            "loopback).",
+            rich_help_panel="History and notifications",
+        ),
+    ] = None,
+    notify_on: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--notify-on",
+            metavar="EVENTS",
+            help="Which drift notifies: new,escalated,probe-failed,resolved,always "
+            "(default new,escalated,probe-failed).",
+            rich_help_panel="History and notifications",
+        ),
+    ] = None,
+    notify_insecure: Annotated[
+        bool,
+        typer.Option(
+            "--notify-insecure",
+            help="Allow --notify-webhook over plain http to a non-loopback host.",
+            rich_help_panel="History and notifications",
+        ),
+    ] = False,
+    notify_timeout: Annotated[
+        float,
+        typer.Option(
+            "--notify-timeout",
+            metavar="SECONDS",
+            help="Deadline for each notification.",
+            rich_help_panel="History and notifications",
+        ),
+    ] = 10.0,
     advisories: Annotated[
         Path | None,
         typer.Option(
@@ -389,6 +458,7 @@ def main_command(
     ] = False,
 ) -> None:
     if ctx.invoked_subcommand is not None:
+        ctx.obj = {"history": history}  # `openclaw-audit --history DB history ...`
         return
     out_format = OutputFormat.json if json_out and fmt is None else (fmt or OutputFormat.text)
     if json_out and fmt not in (None, OutputFormat.json):
@@ -448,6 +518,15 @@ def main_command(
                 compact=compact,
                 demo=demo,
                 concurrency=concurrency,
+                scheduled=_scheduled_options(
+                    history,
+                    history_keep,
+                    notify_cmd,
+                    notify_webhook,
+                    notify_on,
+                    notify_insecure,
+                    notify_timeout,
+                ),
             ),
             scrubber,
         )
@@ -465,6 +544,31 @@ def main_command(
             sys.stderr.write(printable(scrubber(traceback.format_exc())))
         raise typer.Exit(EXIT_INTERNAL) from None
     raise typer.Exit(code)
+
+
+def _scheduled_options(
+    history: Path | None,
+    keep: float | None,
+    cmd: str | None,
+    webhook: str | None,
+    on: list[str] | None,
+    insecure: bool,
+    timeout: float,
+) -> ScheduledOptions | None:
+    """The History and notifications options; None (nothing imported) when none was given."""
+    if history is None and keep is None and cmd is None and webhook is None and not on:
+        return None
+    from openclaw_audit.face.scheduled import ScheduledOptions
+
+    return ScheduledOptions(
+        history=str(history) if history else None,
+        history_keep=keep,
+        notify_cmd=cmd,
+        notify_webhook=webhook,
+        notify_insecure=insecure,
+        notify_on=tuple(on or ()),
+        notify_timeout=timeout,
+    )
 
 
 def _auth_override(
@@ -579,6 +683,7 @@ advisories_app = typer.Typer(
     help="Known-vulnerability data (OSV) for openclaw.version.vulnerable.",
 )
 app.add_typer(advisories_app, name="advisories")
+app.add_typer(history_app, name="history")
 
 
 @advisories_app.command("update")

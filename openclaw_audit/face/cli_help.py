@@ -31,6 +31,7 @@ ENVIRONMENT = (
     "  advisories: OPENCLAW_AUDIT_OSV_API_URL, XDG_CACHE_HOME",
     "  output: NO_COLOR, FORCE_COLOR, COLUMNS (terminal width),",
     "    GITHUB_STEP_SUMMARY (with --format github)",
+    "  history: OPENCLAW_AUDIT_HISTORY (--history)",
 )
 # The panels in the order output-ux.md §5 lists them (typer shows them in parameter order).
 PANELS = (

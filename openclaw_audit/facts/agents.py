@@ -14,10 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 
-_AGENT_ID_OK = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
-_AGENT_ID_BAD_RUN = re.compile(r"[^a-z0-9_-]+")
+_AGENT_ID_OK = lazyre.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$", re.IGNORECASE)
+_AGENT_ID_BAD_RUN = lazyre.compile(r"[^a-z0-9_-]+")
 SANDBOX_MODES = ("off", "non-main", "all")
 
 
@@ -139,7 +140,7 @@ def sub(obj: Any, *keys: str) -> Any:
     """Walk nested mappings; None as soon as a step is not a mapping or the key is missing."""
     node = obj
     for key in keys:
-        if not isinstance(node, Mapping):
+        if not isinstance(node, dict | Mapping):  # dict first: no ABC check in the common case
             return None
         node = node.get(key)
     return node
@@ -147,7 +148,7 @@ def sub(obj: Any, *keys: str) -> Any:
 
 def sub_dict(obj: Any, *keys: str) -> Mapping[str, Any]:
     v = sub(obj, *keys)
-    return v if isinstance(v, Mapping) else {}
+    return v if isinstance(v, dict | Mapping) else {}
 
 
 def default_scope_id(ctx: AuditContext) -> str:

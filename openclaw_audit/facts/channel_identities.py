@@ -11,15 +11,17 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
+from openclaw_audit import lazyre
+
 STORE = "<pairing store>"  # scan-path marker for the pairing store entries
 
-_DIGITS = re.compile(r"^\d+$")
-_DISCORD_MENTION = re.compile(r"^<@!?(\d+)>$")
-_SLACK_MENTION = re.compile(r"^<@([A-Za-z0-9]+)>$")
-_SLACK_TYPED_ID = re.compile(r"^[UWBCGDT][A-Z0-9]{2,}$")
-_SLACK_LONG_ID = re.compile(r"^[A-Za-z0-9]{8,}$")
-_MATTERMOST_ID = re.compile(r"^[a-z0-9]{26}$")
-_ZALO_NATIVE_GROUP = re.compile(r"^g-\S+$", re.IGNORECASE)
+_DIGITS = lazyre.compile(r"^\d+$")
+_DISCORD_MENTION = lazyre.compile(r"^<@!?(\d+)>$")
+_SLACK_MENTION = lazyre.compile(r"^<@([A-Za-z0-9]+)>$")
+_SLACK_TYPED_ID = lazyre.compile(r"^[UWBCGDT][A-Z0-9]{2,}$")
+_SLACK_LONG_ID = lazyre.compile(r"^[A-Za-z0-9]{8,}$")
+_MATTERMOST_ID = lazyre.compile(r"^[a-z0-9]{26}$")
+_ZALO_NATIVE_GROUP = lazyre.compile(r"^g-\S+$", re.IGNORECASE)
 
 
 def stringify(value: object) -> str:

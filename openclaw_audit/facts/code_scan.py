@@ -14,6 +14,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from openclaw_audit import lazyre
+from openclaw_audit.facts.files import is_inside
 from openclaw_audit.report.model import Severity
 from openclaw_audit.state.view import StateView
 
@@ -62,7 +64,7 @@ _MSG_B64 = "decodes a large base64 literal (possible obfuscation)"
 _MSG_ENV = "reads process.env close to a network send (possible credential harvesting)"
 
 _EXEC = re.compile(r"\b(exec|execSync|spawn|spawnSync|execFile|execFileSync)\s*\(")
-_EXEC_MEMBER_OK = re.compile(r"\b(?:cp|childProcess|child_process)\s*\.\s*exec\s*\(")
+_EXEC_MEMBER_OK = lazyre.compile(r"\b(?:cp|childProcess|child_process)\s*\.\s*exec\s*\(")
 _DYNAMIC = re.compile(r"\beval\s*\(|new\s+Function\s*\(")
 _MINING = re.compile(r"stratum\+tcp|stratum\+ssl|coinhive|cryptonight|xmrig", re.IGNORECASE)
 _WS_PORT = re.compile(r"""new\s+WebSocket\s*\(\s*["']wss?://[^"']*:(\d+)""")
@@ -72,7 +74,7 @@ NET = re.compile(r"\bfetch\s*\(|\bpost\s*\(|\.\s*post\s*\(|http\.request\s*\(", 
 _READ_FILE = re.compile(r"readFileSync|readFile")
 _HEX = re.compile(r"(\\x[0-9a-fA-F]{2}){6,}")
 _B64 = re.compile(r"""(?:atob|Buffer\.from)\s*\(\s*["'][A-Za-z0-9+/=]{200,}["']""")
-_ENV = re.compile(r"process\.env")
+_ENV = lazyre.compile(r"process\.env")
 _ENV_WINDOW = 8
 
 _DYNAMIC_HINTS = ("eval", "Function")
@@ -91,7 +93,7 @@ NETWORK_SEND = re.compile(
 # One token per match: a comment (dropped) or a string literal (kept), leftmost first, so a
 # "//" inside a string is never taken for a comment. Unterminated literals and block comments
 # run to the end of the text.
-_TOKENS = re.compile(
+_TOKENS = lazyre.compile(
     r"//[^\n]*|/\*.*?(?:\*/|\Z)|'(?:\\.|[^'\\])*'?|\"(?:\\.|[^\"\\])*\"?|`(?:\\.|[^`\\])*`?",
     re.DOTALL,
 )
@@ -216,13 +218,6 @@ def scan_source(source: str, file: str) -> list[ScanFinding]:
 
 def is_scannable(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in SCANNABLE_EXTENSIONS
-
-
-def is_inside(root: str, path: str) -> bool:
-    try:
-        return os.path.commonpath([root, path]) == root
-    except ValueError:
-        return False
 
 
 def _check_deadline(deadline: float | None) -> None:
@@ -393,8 +388,8 @@ SENSITIVE_TERMS = (
     "secret",
     "token",
 )
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_PARAM_LINE = re.compile(
+_FENCE = lazyre.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_PARAM_LINE = lazyre.compile(
     r"^\s*(?:[-*+]\s+\S|\d+[.)]\s+\S|[A-Za-z0-9_.$-]+\s*:\s*\S|[A-Za-z0-9_.$-]+\s+-\s+\S|\|.*\|\s*$)"
 )
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts import files
 from openclaw_audit.facts.agents import (
@@ -142,8 +143,8 @@ _INTERPRETERS = frozenset(
         "zsh",
     ]
 )
-_VERSIONED_INTERPRETER = re.compile(r"^(python|ruby|perl|php|node)\d+(\.\d+)?$")
-_EXE_SUFFIX = re.compile(r"\.(exe|cmd|bat|com)$")
+_VERSIONED_INTERPRETER = lazyre.compile(r"^(python|ruby|perl|php|node)\d+(\.\d+)?$")
+_EXE_SUFFIX = lazyre.compile(r"\.(exe|cmd|bat|com)$")
 
 
 def normalize_bin(name: str) -> str:

@@ -18,6 +18,16 @@ SQLITE_SIBLING_SUFFIXES = ("", "-wal", "-shm", "-journal")
 AUTH_PROFILES = "auth-profiles.json"  # the legacy JSON auth store
 SESSIONS_INDEX = "sessions.json"
 TRANSCRIPT_SUFFIX = ".jsonl"
+
+
+def is_inside(root: str, path: str) -> bool:
+    """``path`` is ``root`` or lies under it (both absolute, already resolved)."""
+    try:
+        return os.path.commonpath([root, path]) == root
+    except ValueError:
+        return False
+
+
 CREDENTIAL_SUFFIX = ".json"
 MCPORTER_REL = os.path.join("skills", "config", "mcporter.json")
 

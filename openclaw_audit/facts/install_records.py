@@ -6,16 +6,16 @@ Spec: checks-plugins-skills.md §1.3. Only ``source == "npm"`` records are judge
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts import files
 from openclaw_audit.facts.plugin_dirs import read_json
 
-_PINNED_VERSION = re.compile(r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
+_PINNED_VERSION = lazyre.compile(r"v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor", "prototype"})
 
 

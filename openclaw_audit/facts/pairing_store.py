@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts.channel_accounts import DEFAULT_ACCOUNT_ID
 from openclaw_audit.facts.channel_identities import stringify
@@ -19,7 +19,7 @@ from openclaw_audit.state.view import StateView
 # Stores are small JSON files; anything bigger is not a store we should trust or parse.
 MAX_STORE_BYTES = 1 << 20
 
-_UNSAFE = re.compile(r'\.\.|[\\/:*?"<>|]')
+_UNSAFE = lazyre.compile(r'\.\.|[\\/:*?"<>|]')
 
 
 def _safe(part: str) -> str:

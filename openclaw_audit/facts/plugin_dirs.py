@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from dataclasses import dataclass
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.facts import files
 
 PLUGIN_MANIFEST = "openclaw.plugin.json"
-_DISABLED_SUFFIX = re.compile(r"\.disabled(\.[^.]+)*$")
+_DISABLED_SUFFIX = lazyre.compile(r"\.disabled(\.[^.]+)*$")
 
 
 @dataclass(frozen=True, slots=True)

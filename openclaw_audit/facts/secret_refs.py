@@ -12,12 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from openclaw_audit import lazyre
 from openclaw_audit.engine.context import AuditContext
 
 _REF_SOURCES = frozenset({"env", "file", "exec"})
 _REF_KEYS = frozenset({"source", "provider", "id"})
 _ENV_NAME = r"[A-Z][A-Z0-9_]{0,127}"
-_ENV_SHORTHAND = re.compile(rf"^\$\{{({_ENV_NAME})\}}$|^\$({_ENV_NAME})$")
+_ENV_SHORTHAND = lazyre.compile(rf"^\$\{{({_ENV_NAME})\}}$|^\$({_ENV_NAME})$")
 _LEGACY_MARKERS = ("secretref-env:", "__env__:")
 _ENV_ID = re.compile(rf"^{_ENV_NAME}$")
 

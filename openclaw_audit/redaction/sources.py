@@ -52,19 +52,25 @@ def collect_secret_values(
     variables and of secret-looking variables the config references (``referenced``)."""
     found: set[str] = set()
     stack: list[tuple[str, Any]] = [("", config)]
+    # The same few keys repeat across thousands of entries: judge each name once.
+    secret_key: dict[str, bool] = {"": False}
     while stack:
         key, node = stack.pop()
-        if isinstance(node, Mapping):
+        if isinstance(node, dict | Mapping):  # dict first: no ABC check for the common case
             stack.extend((str(k), v) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((key, v) for v in node)
-        elif isinstance(node, str):
-            if key and is_secret_key(key):
-                found.update(_value_secrets(node))
-            if "@" in node or "=" in node:
-                found.update(s for s in userinfo_secrets(node) if not s.startswith("$"))
-        elif isinstance(node, int | float) and not isinstance(node, bool) and is_secret_key(key):
-            found.add(str(node))  # a numeric token is still that token
+        else:
+            is_secret = secret_key.get(key)
+            if is_secret is None:
+                is_secret = secret_key[key] = is_secret_key(key)
+            if isinstance(node, str):
+                if is_secret:
+                    found.update(_value_secrets(node))
+                if "@" in node or "=" in node:
+                    found.update(s for s in userinfo_secrets(node) if not s.startswith("$"))
+            elif isinstance(node, int | float) and not isinstance(node, bool) and is_secret:
+                found.add(str(node))  # a numeric token is still that token
     names = {n for n in env if _OPENCLAW_VAR.match(n)}
     names |= {n for n in referenced if is_secret_env_name(n)}
     for name in names:

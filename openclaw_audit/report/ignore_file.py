@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import tomllib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +114,8 @@ def default_path(config_path: str) -> str | None:
 
 def load(path: str) -> IgnoreFile:
     """Parse and validate the ignore file; anything wrong is one clear AuditError (exit 2)."""
+    import tomllib  # only when there is an ignore file to read (cold start)
+
     data = read_bounded(path, "ignore file", MAX_BYTES)
     try:
         text = data.decode("utf-8")
@@ -215,7 +216,7 @@ def _header_lines(text: str) -> list[int]:
     ]
 
 
-def _toml_error(exc: tomllib.TOMLDecodeError, path: str) -> AuditError:
+def _toml_error(exc: ValueError, path: str) -> AuditError:
     msg = str(exc)
     match = re.search(r"\(at line (\d+), column (\d+)\)", msg)
     what = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg) or "invalid TOML"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.engine.registry import load_catalog
+from openclaw_audit.engine.registry import catalog as registry_catalog
 from openclaw_audit.report.baseline import SavedTarget, new_since, saved_for_target
 from openclaw_audit.report.ignore_file import IgnoreFile, check_entries
 from openclaw_audit.report.ignore_file import apply as apply_ignore
@@ -41,7 +41,7 @@ class PostProcess:
             found = default_ignore_path(report.config_path)
             ignore = load_ignore(found) if found else None
             if ignore is not None:
-                check_entries(ignore, load_catalog().metas)
+                check_entries(ignore, registry_catalog().metas)
         if ignore is not None:
             active, moved = apply_ignore(active, ignore, wants=self.wants)
             suppressed.extend(moved)
@@ -65,7 +65,7 @@ class PostProcess:
 
 def rules_for(findings: Iterable[Finding]) -> dict[str, Rule]:
     """The catalog entry behind each checkId (a family entry for a concrete family id)."""
-    catalog = load_catalog()
+    catalog = registry_catalog()  # the index: no check module is imported for this
     rules: dict[str, Rule] = {}
     for finding in findings:
         cid = finding.check_id

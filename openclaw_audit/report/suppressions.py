@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.config.view import ConfigView
-from openclaw_audit.engine.registry import define, load_catalog
+from openclaw_audit.engine.registry import catalog, define
 from openclaw_audit.report import selectors
 from openclaw_audit.report.model import Finding, Severity, SuppressedFinding
 
@@ -136,7 +136,7 @@ def apply_config_suppressions(
 def _unknown_rules(rules: list[Rule], config: ConfigView) -> list[Finding]:
     """One warning per entry whose checkId selects no catalog check (trust.md §2). Upstream
     accepts any string, so this is a finding, not an input error: the audit still runs."""
-    ids = list(load_catalog().metas)
+    ids = list(catalog().metas)
     out = []
     for rule in rules:
         why = selectors.problem(rule.check_id, ids)

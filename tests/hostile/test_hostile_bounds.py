@@ -48,13 +48,13 @@ def test_each_distinct_include_is_parsed_once(
 ) -> None:
     cfg = _fan_out(tmp_path, width=2, depth=4)  # 2+4+8+16 = 30 inclusions of 5 files
     reads: list[str] = []
-    real = includes.read_json5
+    real = includes.read_text
 
     def counting(path: str, **kw: object):  # type: ignore[no-untyped-def]
         reads.append(path)
         return real(path, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(includes, "read_json5", counting)
+    monkeypatch.setattr(includes, "read_text", counting)
     loaded = load_config(env={"HOME": str(tmp_path)}, config_path=str(cfg))
     assert sorted(reads) == sorted(set(reads)) and len(reads) == 5
     assert loaded.source.get("leaf") == {"x": 1} and loaded.source.get("k3") == 3

@@ -379,3 +379,12 @@ def test_new_findings_in_the_metrics_come_from_the_history(tmp_path: Path) -> No
     # an output naming the history database is refused
     proc = run(*args, "-o", f"json={db}")
     assert proc.returncode == 2 and "history" in proc.stderr
+
+
+def test_a_terminal_that_cannot_encode_the_report_gets_it_escaped_not_dropped() -> None:
+    # An encoding error is a ValueError: it once ended the report silently with exit 0.
+    proc = run("--demo", env={"PYTHONIOENCODING": "ascii"})
+    assert proc.returncode == 0, proc.stderr
+    first = proc.stdout.splitlines()[0]
+    assert first.startswith("Target: bundled demo gateway \\xb7 ")
+    assert "OpenClaw security audit" in proc.stdout

@@ -20,6 +20,7 @@ import sys
 import tempfile
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import TextIO
 
 from openclaw_audit.errors import AuditError, UsageError
 from openclaw_audit.textsafe import encodable
@@ -174,8 +175,7 @@ def write_stdout(text: str) -> None:
     if out is None:  # started with stdout closed
         return
     try:
-        out.write(text)
-        out.flush()
+        _write_text(out, text)
     except OSError as exc:
         if exc.errno in _GONE or isinstance(exc, BrokenPipeError):
             silence_stdout()
@@ -189,8 +189,19 @@ def write_stdout(text: str) -> None:
 def write_stderr(text: str) -> None:
     """A warning or error line; a closed stderr (``2>&1 | head``) is not worth a crash."""
     with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(text)
-        sys.stderr.flush()
+        _write_text(sys.stderr, text)
+
+
+def _write_text(stream: TextIO, text: str) -> None:
+    """Write and flush; characters the stream's encoding cannot carry (``LANG=C``,
+    ``PYTHONIOENCODING=ascii``) are written as backslash escapes instead of losing the
+    whole report to an encoding error."""
+    try:
+        stream.write(text)
+    except UnicodeEncodeError:  # raised before anything is written
+        encoding = stream.encoding or "utf-8"
+        stream.write(text.encode(encoding, "backslashreplace").decode(encoding))
+    stream.flush()
 
 
 def silence_stdout() -> None:

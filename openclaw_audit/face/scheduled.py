@@ -28,6 +28,7 @@ from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import Summary
 from openclaw_audit.report.redact import redact_target
+from openclaw_audit.report.target_info import TargetInfo
 from openclaw_audit.report.targets import TargetResult
 from openclaw_audit.report.trend import DriftItem, RunDrift, TargetHistory
 from openclaw_audit.textsafe import one_line
@@ -174,7 +175,15 @@ def _host() -> str:
     return uname().nodename if uname is not None else os.environ.get("COMPUTERNAME", "")
 
 
+DEMO_TARGET = "bundled demo gateway"
+
+
 def _target_key(r: TargetResult) -> str:
+    """The target a run is filed under: its config's absolute path; ``--demo`` audits a new
+    temporary copy each time, so its runs share one name instead."""
+    info = TargetInfo.of(r.report) if r.report is not None else None
+    if info is not None and info.demo:
+        return DEMO_TARGET
     path = (r.report.config_path if r.report is not None else None) or r.target
     return os.path.abspath(path) if path else ""
 

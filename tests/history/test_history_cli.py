@@ -198,3 +198,13 @@ def test_a_static_run_leaves_live_findings_open(tmp_path: Path) -> None:
     runs = json.loads(run("history", "--json", "--history", str(db)).stdout)["targets"][0]["runs"]
     assert [r["deep"] for r in runs] == [True, False]
     assert runs[-1]["fixed"] == 0
+
+
+def test_demo_runs_share_one_target_although_each_audits_a_new_copy(tmp_path: Path) -> None:
+    db = tmp_path / "h.db"
+    for _ in range(2):
+        proc = run("--demo", "--history", str(db), "-q", "-o", f"json={tmp_path / 'r.json'}")
+        assert proc.returncode == 0, proc.stderr
+    listed = json.loads(run("history", "--history", str(db), "--json").stdout)
+    assert [t["target"] for t in listed["targets"]] == ["bundled demo gateway"]
+    assert [r["run"] for r in listed["targets"][0]["runs"]] == [1, 2]

@@ -335,6 +335,8 @@ class Validator:
         out: list[Problem],
         depth: int,
     ) -> None:
+        if not exactly_one and any(self._bare_const(b, value) for b in branches):
+            return  # anyOf: a branch that is just this constant accepts (the usual enum form)
         results: list[list[Problem]] = []
         for b in branches:
             errors = self._errors(value, b, path, base, depth)
@@ -349,6 +351,18 @@ class Validator:
             return
         out.extend(_explain_failure(value, self._flatten(branches), results, path))
 
+    def _bare_const(self, branch: Any, value: Any) -> bool:
+        """``branch`` is ``{"const": value}`` (with annotations only), so it accepts
+        ``value`` without a word: skip the messages the branches before it would build."""
+        b = self.deref(branch)
+        if not (isinstance(b, dict) and "const" in b and b.keys() <= _CONST_ONLY):
+            return False
+        t = b.get("type")  # checked as _check does
+        names = t if isinstance(t, list) else [t]
+        if t is not None and not any(_is_type(value, n) for n in names):
+            return False
+        return json_equal(value, b["const"])
+
     def _flatten(self, branches: list[Any]) -> list[Any]:
         """The branches, with nested anyOf/oneOf branches lifted up (for naming types)."""
         flat: list[Any] = []
@@ -360,6 +374,11 @@ class Validator:
             else:
                 flat.append(b)
         return flat
+
+
+# A branch made of ``const``, ``type`` and these annotations accepts exactly that constant
+# (when its type matches): no other keyword of it constrains a value.
+_CONST_ONLY = frozenset({"const", "type", "description", "title", "$comment"})
 
 
 def _explain_failure(

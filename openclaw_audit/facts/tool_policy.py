@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -185,6 +185,33 @@ def _matches(entries: Iterable[str], tool: str) -> bool:
     return False
 
 
+# A policy list folded into one name set and its glob patterns: ``_matches`` in one set
+# lookup. Every agent with the same profile or sandbox defaults shares one.
+_Matcher = tuple[frozenset[str], tuple["re.Pattern[str]", ...]]
+_MATCHERS: dict[tuple[str, ...], _Matcher] = {}
+
+
+def _matcher(entries: tuple[str, ...]) -> _Matcher:
+    found = _MATCHERS.get(entries)
+    if found is None:
+        names: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
+        for entry in entries:
+            exact, pattern = _entry_matcher(entry)
+            names |= exact
+            if pattern is not None:
+                patterns.append(pattern)
+        found = (frozenset(names), tuple(patterns))
+        if len(_MATCHERS) < 4096:
+            _MATCHERS[entries] = found
+    return found
+
+
+def _hit(matcher: _Matcher, tool: str) -> bool:
+    names, patterns = matcher
+    return tool in names or any(p.fullmatch(tool) for p in patterns)
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One policy layer. ``allow=None`` or empty allows everything that is not denied."""
@@ -192,12 +219,18 @@ class Layer:
     name: str
     allow: tuple[str, ...] | None = None
     deny: tuple[str, ...] = ()
+    _allow: _Matcher = field(init=False, repr=False, compare=False)
+    _deny: _Matcher = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_allow", _matcher(self.allow or ()))
+        object.__setattr__(self, "_deny", _matcher(self.deny))
 
     def allows(self, tool: str) -> bool:
         name = normalize_tool_name(tool)
-        if _matches(self.deny, name):
+        if _hit(self._deny, name):
             return False
-        return not self.allow or _matches(self.allow, name)
+        return not self.allow or _hit(self._allow, name)
 
 
 @dataclass(frozen=True, slots=True)

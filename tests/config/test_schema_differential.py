@@ -175,8 +175,8 @@ def test_agrees_with_jsonschema_on_known_cases(config: Any) -> None:
 class _NoShortcut(Validator):
     """Every anyOf branch evaluated in full, as before the bare-const shortcut."""
 
-    def _bare_const(self, branch: Any, value: Any) -> bool:
-        return False
+    def _string_consts(self, branches: list[Any]) -> frozenset[str]:
+        return frozenset()
 
 
 PLAIN = _NoShortcut(RAW)
@@ -198,6 +198,9 @@ def test_bare_const_shortcut_changes_no_problem(config: Any) -> None:
         ({"anyOf": [{"type": "string", "const": "1"}, {"const": 1}]}, True),
         ({"anyOf": [{"const": "a", "minLength": 5}, {"const": "b"}]}, "a"),
         ({"oneOf": [{"const": "a"}, {"type": "string"}]}, "a"),
+        ({"anyOf": [{"type": ["number", "string"], "const": "a"}, {"const": "b"}]}, "a"),
+        ({"anyOf": [{"type": "integer", "const": "a"}, {"const": "b"}]}, "a"),
+        ({"anyOf": [{"type": "nonsense", "const": "a"}, {"const": "b"}]}, "a"),
     ],
 )
 def test_bare_const_shortcut_on_small_schemas(schema: Any, value: Any) -> None:

@@ -104,6 +104,8 @@ class Validator:
     def __init__(self, root: Any, deref: Callable[[Any], Any] = lambda n: n) -> None:
         self.root = root
         self.deref = deref
+        # id(branches) -> (branches, the strings a bare-const branch of them accepts)
+        self._consts: dict[int, tuple[list[Any], frozenset[str]]] = {}
 
     def validate(self, value: Any) -> list[Problem]:
         out: list[Problem] = []
@@ -335,7 +337,7 @@ class Validator:
         out: list[Problem],
         depth: int,
     ) -> None:
-        if not exactly_one and any(self._bare_const(b, value) for b in branches):
+        if not exactly_one and type(value) is str and value in self._string_consts(branches):
             return  # anyOf: a branch that is just this constant accepts (the usual enum form)
         results: list[list[Problem]] = []
         for b in branches:
@@ -351,17 +353,25 @@ class Validator:
             return
         out.extend(_explain_failure(value, self._flatten(branches), results, path))
 
-    def _bare_const(self, branch: Any, value: Any) -> bool:
-        """``branch`` is ``{"const": value}`` (with annotations only), so it accepts
-        ``value`` without a word: skip the messages the branches before it would build."""
-        b = self.deref(branch)
-        if not (isinstance(b, dict) and "const" in b and b.keys() <= _CONST_ONLY):
-            return False
-        t = b.get("type")  # checked as _check does
-        names = t if isinstance(t, list) else [t]
-        if t is not None and not any(_is_type(value, n) for n in names):
-            return False
-        return json_equal(value, b["const"])
+    def _string_consts(self, branches: list[Any]) -> frozenset[str]:
+        """The strings that a branch of ``branches`` made of just ``{"const": s}`` (with
+        annotations, and a type that admits strings) accepts without a word; computed once
+        per list of branches."""
+        known = self._consts.get(id(branches))
+        if known is not None and known[0] is branches:
+            return known[1]
+        found: set[str] = set()
+        for branch in branches:
+            b = self.deref(branch)
+            if not (isinstance(b, dict) and "const" in b and b.keys() <= _CONST_ONLY):
+                continue
+            const, t = b["const"], b.get("type")
+            names = t if isinstance(t, list) else [t]
+            # _is_type answers alike for every string, so "" stands for the value.
+            if type(const) is str and (t is None or any(_is_type("", n) for n in names)):
+                found.add(const)
+        self._consts[id(branches)] = (branches, frozenset(found))
+        return frozenset(found)
 
     def _flatten(self, branches: list[Any]) -> list[Any]:
         """The branches, with nested anyOf/oneOf branches lifted up (for naming types)."""

@@ -134,7 +134,8 @@ def test_diff_new_resolved_and_changed_severity(tmp_path: Path) -> None:
     assert doc["summary"] == {"new": 1, "resolved": 2, "changedSeverity": 1}
 
     text = run("diff", str(old), str(new)).stdout
-    assert text.splitlines()[0] == "Drift: 1 new · 2 resolved · 1 changed severity"
+    # First the count changes per severity (scheduled-scans.md §4), then the drift counts.
+    assert text.splitlines()[1] == "Drift: 1 new · 2 resolved · 1 changed severity"
     assert "NEW" in text and "RESOLVED" in text and "gateway.token_too_short info -> warn" in text
 
 
@@ -143,7 +144,9 @@ def test_diff_of_identical_reports_is_empty(tmp_path: Path) -> None:
     a = save(tmp_path, cfg, "a.json")
     proc = run("diff", str(a), str(a))
     assert proc.returncode == 0
-    assert proc.stdout.startswith("Drift: 0 new · 0 resolved · 0 changed severity")
+    assert proc.stdout.startswith(
+        "Severity changes: critical 0 · warn 0 · info 0\nDrift: 0 new · 0 resolved · 0 changed"
+    )
 
 
 def test_diff_of_fleet_reports_compares_target_by_target(tmp_path: Path) -> None:

@@ -109,7 +109,7 @@ def test_show_completion_prints_a_script_for_the_shell() -> None:
     ("words", "cword", "expected"),
     [
         ("openclaw-audit --sarif-c", "1", {"--sarif-category"}),
-        ("openclaw-audit --format ", "2", {"text", "json", "sarif", "github"}),
+        ("openclaw-audit --format ", "2", {"text", "json", "sarif", "github", "html"}),
         ("openclaw-audit ch", "1", {"checks"}),
     ],
 )

@@ -17,11 +17,12 @@ import typer
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
 from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S, AuditOptions
-from openclaw_audit.errors import EXIT_INPUT, EXIT_OK, AuditError, UsageError
-from openclaw_audit.face.cli_help import EPILOG, AuditGroup
+from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
+from openclaw_audit.face.cli_help import EPILOG
 from openclaw_audit.face.history_cli import history_app
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
+from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error
@@ -33,7 +34,9 @@ if TYPE_CHECKING:
 EXIT_INTERNAL = 3
 
 app = typer.Typer(
-    cls=AuditGroup,  # rich help with panels, loaded only for --help; misplaced-option hints
+    # AuditGroup (rich help with panels, loaded only for --help; misplaced-option hints) that
+    # also reads --settings (or the state dir's openclaw-audit.toml) first
+    cls=SettingsGroup,
     add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -50,6 +53,7 @@ class OutputFormat(StrEnum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    html = "html"
 
 
 class FailOn(StrEnum):
@@ -57,6 +61,13 @@ class FailOn(StrEnum):
     warn = "warn"
     info = "info"
     none = "none"
+
+
+class DiffFailOn(StrEnum):
+    new = "new"
+    escalated = "escalated"
+    critical = "critical"
+    warn = "warn"
 
 
 class ColorMode(StrEnum):
@@ -329,6 +340,16 @@ def main_command(
             rich_help_panel="CI policy",
         ),
     ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            metavar="PATH",
+            help="Defaults for these options from a TOML file (default: openclaw-audit.toml "
+            "in the state dir, when present); the command line wins.",
+            rich_help_panel="CI policy",
+        ),
+    ] = None,
     ignore_file: Annotated[
         Path | None,
         typer.Option(
@@ -457,12 +478,14 @@ def main_command(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"history": history}  # `openclaw-audit --history DB history ...`
         return
+    json_out, fmt = command_line_wins(ctx, ("json_out", json_out), ("fmt", fmt))
     out_format = OutputFormat.json if json_out and fmt is None else (fmt or OutputFormat.text)
     if json_out and fmt not in (None, OutputFormat.json):
         _fail_usage("--json conflicts with --format " + fmt.value, out_format)
     scrubber = Scrubber([token, password])
     _setup_logging(verbose, quiet, scrubber)
     try:
+        raise_settings_error(ctx)
         if token_file is not None:
             token = _read_secret_file(token_file, "token")
         if password_file is not None:
@@ -659,10 +682,19 @@ def diff_command(
     old: Annotated[Path, typer.Argument(help="The earlier JSON report.")],
     new: Annotated[Path, typer.Argument(help="The later JSON report.")],
     json_out: Annotated[bool, typer.Option("--json", help="Print the drift as JSON.")] = False,
+    fail_on: Annotated[
+        list[DiffFailOn] | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when NEW has a new finding (new), a finding whose severity rose "
+            "(escalated), or a new or escalated one at critical / warn or above (repeatable).",
+        ),
+    ] = None,
 ) -> None:
     """Compare two saved JSON reports: new, resolved and changed-severity findings."""
     from openclaw_audit.render.formats import FORMATS, DriftOutput, RenderOptions
     from openclaw_audit.report.drift import diff_files
+    from openclaw_audit.report.drift_gate import fails
 
     try:
         drift = diff_files(str(old), str(new))
@@ -670,6 +702,8 @@ def diff_command(
     except AuditError as exc:
         _print_error(exc, OutputFormat.json if json_out else OutputFormat.text, Scrubber())
         raise typer.Exit(exc.exit_code) from None
+    if fails(drift, [c.value for c in fail_on or ()]):
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 advisories_app = typer.Typer(

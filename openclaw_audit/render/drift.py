@@ -6,6 +6,7 @@ import json
 
 from openclaw_audit.report.baseline import SavedFinding
 from openclaw_audit.report.drift import Drift
+from openclaw_audit.report.drift_gate import severity_changes
 from openclaw_audit.textsafe import one_line
 
 _RANK = {"info": 0, "warn": 1, "critical": 2}
@@ -16,6 +17,8 @@ def render_json(drift: Drift) -> str:
         doc = drift.targets[0].to_json()
     else:
         targets = [{"target": d.target, **d.to_json()} for d in drift.targets]
+        for t, d in zip(targets, drift.targets, strict=True):
+            t["severityChanges"] = severity_changes([d])
         doc = {
             "targets": targets,
             "summary": {
@@ -23,6 +26,8 @@ def render_json(drift: Drift) -> str:
                 for key in ("new", "resolved", "changedSeverity")
             },
         }
+    # Beside "summary" (whose keys scripts compare whole): active findings, NEW minus OLD.
+    doc["severityChanges"] = severity_changes(drift.targets)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -49,7 +54,14 @@ def render_text(drift: Drift) -> str:
         if not (d.new or d.resolved or d.changed):
             lines.append("  no changes")
     head = f"Drift: {totals[0]} new · {totals[1]} resolved · {totals[2]} changed severity"
-    return "\n".join([head, *(one_line(line) for line in lines)]) + "\n"
+    return "\n".join([severity_line(drift), head, *(one_line(line) for line in lines)]) + "\n"
+
+
+def severity_line(drift: Drift) -> str:
+    """``Severity changes: critical +1 · warn -2 · info 0`` (active findings, NEW minus OLD)."""
+    changes = severity_changes(drift.targets)
+    parts = [f"{sev} {n:+d}" if n else f"{sev} 0" for sev, n in changes.items()]
+    return "Severity changes: " + " · ".join(parts)
 
 
 def _section(name: str, findings: list[SavedFinding]) -> list[str]:

@@ -161,9 +161,24 @@ def render_github(output: Output, options: RenderOptions) -> str:
     return github.render(output.results, base_dir=options.sarif_base)
 
 
+def render_html(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has an HTML form")
+    from openclaw_audit.render import html
+
+    return html.render(
+        output.results,
+        fleet=options.fleet,
+        history=options.history,
+        fix=output.fix,
+        fix_run=options.fix_run,
+    )
+
+
 FORMATS: dict[str, Formatter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
+    "html": render_html,
 }

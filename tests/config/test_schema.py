@@ -14,6 +14,7 @@ from openclaw_audit.config.schema import bundled, problems
 from openclaw_audit.config.schema.chunks import BinaryIndex, build_index, pack_index
 from openclaw_audit.config.schema.jsregex import compile_js
 from openclaw_audit.config.schema.store import BUNDLED_FILE, BUNDLED_INDEX
+from openclaw_audit.config.schema.validate import Validator
 from openclaw_audit.engine.audit import build_context, run_static
 from openclaw_audit.engine.options import AuditOptions
 
@@ -87,6 +88,37 @@ def test_anyof_reports_the_branch_the_value_was_meant_for() -> None:
     # The env branch (source matches) is chosen: its id pattern, not "source must be file".
     assert path == "gateway.auth.token.id"
     assert "^[A-Z][A-Z0-9_]{0,127}$" in msg
+
+
+def test_if_then_in_a_plugin_schema_is_enforced() -> None:
+    # onepassword: a vault needs items and items need a vault (allOf of two if/then).
+    def op(config: dict[str, Any]) -> list[tuple[str, str]]:
+        return check({"plugins": {"entries": {"onepassword": {"config": config}}}})
+
+    where = "plugins.entries.onepassword.config"
+    assert op({"vault": "v"}) == [
+        (where, 'missing required key "items" (needed when "vault" is set)')
+    ]
+    assert op({"items": {"k": {"item": "i"}}}) == [
+        (where, 'missing required key "vault" (needed when "items" is set)')
+    ]
+    assert op({"vault": "v", "items": {"k": {"item": "i"}}}) == []
+    assert op({}) == []
+
+
+def test_if_then_else_picks_one_branch_and_if_alone_never_fails() -> None:
+    schema = {
+        "type": "object",
+        "if": {"properties": {"mode": {"const": "file"}}},
+        "then": {"required": ["path"]},
+        "else": {"properties": {"path": False}},
+    }
+    v = Validator(schema)
+    assert [p.message for p in v.validate({"mode": "file"})] == ['missing required key "path"']
+    assert v.validate({"mode": "file", "path": "/p"}) == []
+    assert [p.path for p in v.validate({"mode": "env", "path": "/p"})] == [("path",)]
+    assert v.validate({"mode": "env"}) == []
+    assert Validator({"if": {"type": "string"}}).validate(3) == []
 
 
 def test_problems_come_in_path_order() -> None:

@@ -1,11 +1,16 @@
 """Our validator against jsonschema's Draft7Validator on the real bundled schema.
 
-jsonschema is the reference for JSON Schema semantics. Three documented differences are
+jsonschema is the reference for JSON Schema semantics. Four documented differences are
 applied to the schema it gets, so both sides answer the same question:
 - OpenClaw fills keys that have a ``default`` before validating: such keys leave ``required``.
 - Patterns follow JavaScript: jsonschema gets our translated regex (jsregex has its own tests).
 - ``#/$defs/..`` references in embedded plugin schemas are local to that plugin schema: the
   subschema gets an ``$id`` so jsonschema resolves them there too.
+- Embedded channel schemas repeat ``"$schema": draft-07``. jsonschema switches to the stock
+  validator class for any subschema that names a ``$schema``, which drops our ``pattern``
+  (Python ``re`` on ECMAScript patterns: ``\\p{..}`` raises, ``$`` accepts a final newline).
+  The root already says draft-07, so the nested declarations are dropped (any other dialect
+  fails the test setup instead of being validated silently by other rules).
 Configs are generated from the schema itself (valid-ish by construction, then mutated), so
 most reach deep branches; strings are BMP-only (string lengths count UTF-16 units upstream).
 """
@@ -29,12 +34,14 @@ from openclaw_audit.config.schema.validate import UNKNOWN_KEY, Validator
 RAW = json.loads(Path(BUNDLED_FILE).read_text())
 
 
-def _for_jsonschema(schema: Any, counter: list[int]) -> Any:
+def _for_jsonschema(schema: Any, counter: list[int], root: bool = True) -> Any:
     if isinstance(schema, list):
-        return [_for_jsonschema(s, counter) for s in schema]
+        return [_for_jsonschema(s, counter, False) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: _for_jsonschema(v, counter) for k, v in schema.items()}
+    out = {k: _for_jsonschema(v, counter, False) for k, v in schema.items()}
+    if not root and isinstance(out.get("$schema"), str):  # a string: not a property named so
+        assert out.pop("$schema") == RAW["$schema"], "embedded schema of another dialect"
     if isinstance(out.get("required"), list) and isinstance(out.get("properties"), dict):
         out["required"] = [
             r
@@ -166,6 +173,13 @@ def test_agrees_with_jsonschema_on_whole_configs(config: Any) -> None:
         {"security": {"audit": {"suppressions": [{"reason": 1}]}}},
         {"channels": {"telegram": {"botToken": "x"}}},  # required keys with a default
         {"hooks": {"enabled": True}, "gateway": {"port": 18789, "bind": "lan"}},
+        # Inside embedded channel schemas (which name a $schema) patterns are still ECMAScript:
+        {"channels": {"feishu": {"stickerSets": {"a": None}}}},  # [^\p{Cs}] in propertyNames
+        {"channels": {"a2a": {"peers": {"p\n": {"token": "t", "url": "https://h"}}}}},  # $
+        # if/then inside a plugin schema (a vault needs items and the other way round):
+        {"plugins": {"entries": {"onepassword": {"config": {"vault": "v"}}}}},
+        {"plugins": {"entries": {"onepassword": {"config": {"items": {"k": {"item": "i"}}}}}}},
+        {"plugins": {"entries": {"onepassword": {"config": {"vault": "v", "items": {}}}}}},
     ],
 )
 def test_agrees_with_jsonschema_on_known_cases(config: Any) -> None:

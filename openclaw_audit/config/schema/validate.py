@@ -3,7 +3,7 @@
 It implements the keywords OpenClaw's config schema uses (type, properties,
 additionalProperties, patternProperties, required, const, enum, pattern, minLength/maxLength,
 minimum/maximum/exclusive*, multipleOf, items/additionalItems, min/maxItems, uniqueItems,
-propertyNames, min/maxProperties, anyOf/oneOf/allOf/not, local ``$ref``) and ignores
+propertyNames, min/maxProperties, anyOf/oneOf/allOf/not, if/then/else, local ``$ref``) and ignores
 annotations (default, format, title...). Results agree with ``jsonschema``'s Draft7Validator
 on valid/invalid (tested differentially); the messages are ours: each names the config path,
 what is wrong and what would be accepted, and never quotes the config's own value (it may be a
@@ -164,6 +164,8 @@ class Validator:
             self._check(value, schema["not"], path, base, inner, depth + 1)
             if not inner:
                 out.append(Problem(path, NOT_ALLOWED, "this value is explicitly not allowed", path))
+        if "if" in schema:
+            self._conditional(value, schema, path, base, out, depth)
 
     def _resolve(self, ref: str, base: Any) -> Any:
         if not ref.startswith("#"):
@@ -322,6 +324,19 @@ class Validator:
 
     # --- alternatives -----------------------------------------------------------------------
 
+    def _conditional(
+        self, value: Any, schema: dict[str, Any], path: Path, base: Any, out: list[Problem], d: int
+    ) -> None:
+        """if/then/else: ``if`` itself never fails; it picks ``then`` or ``else``."""
+        holds = not self._errors(value, schema["if"], path, base, d)
+        branch = schema.get("then" if holds else "else")
+        if branch is None:
+            return
+        found = self._errors(value, branch, path, base, d)
+        when = _condition(self.deref(schema["if"])) if holds else None
+        for p in found:
+            out.append(p._replace(message=f"{p.message} ({when})") if when else p)
+
     def _errors(self, value: Any, schema: Any, path: Path, base: Any, depth: int) -> list[Problem]:
         out: list[Problem] = []
         self._check(value, schema, path, base, out, depth + 1)
@@ -416,6 +431,16 @@ def _explain_failure(
             return [_not_allowed(value, allowed, path)]
     best = min(results, key=lambda r: (sum(p.weight for p in r), -max(len(p.path) for p in r)))
     return best
+
+
+def _condition(schema: Any) -> str | None:
+    """Why a ``then`` applies, in words, for the common ``{"required": [...]}`` condition."""
+    if isinstance(schema, dict) and set(schema) == {"required"} and schema["required"]:
+        keys = [k for k in schema["required"] if isinstance(k, str)]
+        if len(keys) == len(schema["required"]):
+            names = " and ".join(f'"{k}"' for k in keys)
+            return f"needed when {names} {'is' if len(keys) == 1 else 'are'} set"
+    return None
 
 
 def _has_default(schema: Any) -> bool:

@@ -129,6 +129,9 @@ def test_diff_new_resolved_and_changed_severity(tmp_path: Path) -> None:
             "detail": doc["changedSeverity"][0]["detail"],
             "from": "info",
             "to": "warn",
+            "fingerprint": old_doc["findings"][
+                [f["checkId"] for f in old_doc["findings"]].index("gateway.token_too_short")
+            ]["fingerprint"],
         }
     ]
     assert doc["summary"] == {"new": 1, "resolved": 2, "changedSeverity": 1}

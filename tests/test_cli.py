@@ -128,18 +128,27 @@ def test_secret_canaries_never_printed(tmp_path: Path, fmt: list[str]) -> None:
         }
     )
     sd = state_with(tmp_path, config)
+    # Every output file of the run too (scheduled-scans.md §1), and the rewritten baseline.
+    files = [tmp_path / f"out.{f}" for f in ("json", "sarif", "metrics", "text")]
+    baseline = tmp_path / "baseline.json"
     proc = run(
         "--state-dir",
         str(sd),
         "--token",
         CANARY_CLI,
         *fmt,
+        *(f"--output={p.suffix[1:]}={p}" for p in files),
+        "--baseline",
+        str(baseline),
+        "--update-baseline",
         env={"OPENCLAW_GATEWAY_PORT": "9", "OPENCLAW_GATEWAY_PASSWORD": CANARY_CLI + "-env"},
     )
     assert proc.returncode == 0, proc.stderr
+    written = [p.read_text() for p in (*files, baseline)]
     for canary in (CANARY_TOKEN, CANARY_HOOK, CANARY_CLI):
         assert canary not in proc.stdout
         assert canary not in proc.stderr
+        assert all(canary not in text for text in written)
 
 
 def test_secret_in_error_message_is_scrubbed(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_help_groups_options_in_panels_in_the_spec_order() -> None:
         ("--timeout", "SECONDS"),
         ("--check", "ID|PREFIX*"),
         ("--skip-check", "ID|PREFIX*"),
-        ("--output", "PATH"),
+        ("--output", "[FMT=]PATH"),
         ("--sarif-base", "DIR"),
         ("--sarif-category", "NAME"),
         ("--token-file", "PATH"),
@@ -55,7 +55,7 @@ def test_epilog_has_four_examples_exit_codes_and_environment() -> None:
     commands = [line.split()[0] for line in examples.splitlines() if line.strip()]
     assert commands.count("openclaw-audit") == 4
     assert "0 the audit ran" in out and "2 usage or input error" in out
-    assert "3 internal error" in out
+    assert "3 internal error" in out and "4 a live probe failed" in out
     for name in ("OPENCLAW_CONFIG_PATH", "OPENCLAW_GATEWAY_TOKEN", "DOCKER_HOST", "NO_COLOR"):
         assert name in out
     for short in ("-o", "-f", "-s", "-q", "-v", "-h"):

@@ -22,6 +22,7 @@ from openclaw_audit.engine.live_evidence import with_live_evidence
 from openclaw_audit.engine.options import AuditOptions
 from openclaw_audit.engine.registry import RegisteredCheck, Stage, define, runnable_checks
 from openclaw_audit.errors import ConfigInvalid
+from openclaw_audit.facts.agents import sandbox_configured
 from openclaw_audit.facts.config_schema import schema_for, schema_issues
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
@@ -289,6 +290,9 @@ def target_meta(
         "durationMs": round((time.monotonic() - started) * 1000),
         "host": _host_name(),
         "openclawVersion": _known_version(ctx),
+        # --deep: a Docker that cannot be reached is a probe failure only when sandboxing is
+        # on (report/probe_status.py, --fail-on-probe-error)
+        **({"sandboxConfigured": sandbox_configured(ctx)} if options.deep else {}),
     }
 
 

@@ -21,7 +21,24 @@ from openclaw_audit.config.loader import LoadedConfig
 from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
-from openclaw_audit.face.outputs import same_file, write_output, write_stderr
+from openclaw_audit.face.outputs import (
+    PUBLIC_FORMATS,
+    OutputPlan,
+    OutputRequest,
+    check_collisions,
+    check_directories,
+    mode_for,
+    plan_outputs,
+    previous_success,
+    write_output,
+    write_stderr,
+)
+from openclaw_audit.face.run_status import (
+    EXIT_PROBE,
+    check_baseline_options,
+    probe_failures,
+    unbaselined,
+)
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
@@ -35,6 +52,7 @@ if TYPE_CHECKING:  # the engine itself is imported when an audit runs
 
     from openclaw_audit.engine.audit import AuditRun
     from openclaw_audit.face.scheduled import Scheduled, ScheduledOptions
+    from openclaw_audit.render.formats import AuditOutput, RenderOptions
     from openclaw_audit.report.baseline import SavedTarget
     from openclaw_audit.report.ignore_file import IgnoreFile
     from openclaw_audit.report.trend import TargetHistory
@@ -69,6 +87,10 @@ class Invocation:
     demo: bool = False
     concurrency: int = DEFAULT_CONCURRENCY  # --concurrency: --deep fleet targets probed at once
     scheduled: ScheduledOptions | None = None  # --history, --notify-* (face/scheduled.py)
+    # every --output value: FMT=PATH or a plain PATH (which joins ``output``'s meaning)
+    outputs: tuple[str, ...] = ()
+    update_baseline: bool = False  # rewrite --baseline with this run's report afterwards
+    fail_on_probe_error: bool = False  # exit 4 when a probe that was asked for failed
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
@@ -80,6 +102,14 @@ def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
         if any(f.severity.rank >= threshold for f in report.findings):
             return EXIT_FINDINGS
     return EXIT_OK
+
+
+def output_plan(inv: Invocation) -> OutputPlan:
+    """The run's outputs: ``output`` (a plain path) and every ``--output`` value."""
+    from openclaw_audit.render.formats import FORMATS
+
+    values = ([inv.output] if inv.output else []) + list(inv.outputs)
+    return plan_outputs(values, FORMATS, inv.fmt, quiet=inv.quiet)
 
 
 def execute(inv: Invocation, scrubber: Scrubber) -> int:
@@ -108,29 +138,44 @@ def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
 
 def _execute(inv: Invocation, scrubber: Scrubber) -> int:
     targets, is_fleet = _expand_targets(inv.configs)
-    check_inputs(inv.options, targets, baseline=inv.baseline, ignore_file=inv.ignore_file)
-    if inv.baseline and inv.output and same_file(inv.baseline, inv.output):
-        # The report would replace the very findings it is compared against (trust.md §6).
-        raise UsageError(
-            f"--output {inv.output} is the --baseline file: the run would overwrite its own "
-            "baseline; write the report elsewhere"
-        )
+    plan = output_plan(inv)
+    fresh_baseline = check_baseline_options(inv.baseline, inv.update_baseline, inv.dry_run)
+    baseline = None if fresh_baseline else inv.baseline
+    check_inputs(inv.options, targets, baseline=baseline, ignore_file=inv.ignore_file)
+    # The report must not replace the very findings it is compared against (trust.md §6).
+    inputs = [("config file", t) for t in targets]
+    check_collisions(plan, inv.baseline, [*inputs, ("ignore file", inv.ignore_file or "")])
+    check_directories([r.path for r in plan.files if r.fmt not in PUBLIC_FORMATS])
+    if fresh_baseline and inv.baseline:
+        check_directories([inv.baseline], "--baseline")
+    formats = {inv.fmt, *(r.fmt for r in plan.files)}
     if inv.fix and is_fleet:
         raise UsageError("--fix works on one target at a time: pass a single --config")
-    if inv.fix and inv.fmt == "sarif":
+    if inv.fix and "sarif" in formats:
         raise UsageError("--fix prints text or JSON; --format sarif is not supported with it")
     if inv.concurrency < 1:
         raise UsageError("--concurrency must be at least 1")
-    if inv.sarif_include_suppressed and inv.fmt != "sarif":
+    if inv.sarif_include_suppressed and "sarif" not in formats:
         raise UsageError("--sarif-include-suppressed only makes sense with --format sarif")
-    if inv.fmt in _CI_FORMATS or inv.sarif_category is not None or inv.sarif_base is not None:
+    ci = [f for f in _CI_FORMATS if f in formats]
+    if ci or inv.sarif_category is not None or inv.sarif_base is not None:
         from openclaw_audit.face.ci_outputs import check_ci_options
 
-        check_ci_options(inv.fmt, inv.sarif_category, inv.sarif_base, inv.fix)
+        # A CI format asked for anywhere (stdout or an --output FMT=PATH) counts.
+        check_ci_options(
+            inv.fmt if inv.fmt in ci else (ci[0] if ci else inv.fmt),
+            inv.sarif_category,
+            inv.sarif_base,
+            inv.fix,
+        )
     # Bad side inputs fail before any auditing work (exit 2, one line).
     ignore = _load_ignore(inv.ignore_file) if inv.ignore_file else None
+    if fresh_baseline and not inv.quiet:
+        write_stderr(
+            one_line(f"baseline: {inv.baseline} does not exist yet; this run creates it") + "\n"
+        )
     post = PostProcess(
-        baseline=_load_baseline(inv.baseline) if inv.baseline else None,
+        baseline=_load_baseline(baseline) if baseline else None,
         ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
@@ -149,7 +194,7 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
 
     live = inv.options.deep and sys.stderr.isatty() and not inv.quiet
     run, result = _audit_target(inv, post, scrubber, live_progress=live)
-    code = exit_code_for([run.report], inv.fail_on)
+    code = _final_code(inv, [result], exit_code_for([run.report], inv.fail_on), scrubber)
     history = sched.record([result], code, scrubber) if sched else None
     _write(inv, [result], None, scrubber, history=history)
     if sched:
@@ -179,6 +224,19 @@ def _load_baseline(path: str) -> list[SavedTarget]:
     return load_saved(path)
 
 
+def _final_code(
+    inv: Invocation, results: Sequence[TargetResult], code: int, scrubber: Scrubber
+) -> int:
+    """``--fail-on-probe-error``: exit 4 when a probe that ran failed, unless the run already
+    failed on its input (2). 4 wins over 1: with a probe down, the findings are incomplete."""
+    if not inv.fail_on_probe_error or code == EXIT_INPUT:
+        return code
+    failed = probe_failures(results)
+    for line in failed:
+        write_stderr(one_line(scrubber(line)) + "\n")
+    return EXIT_PROBE if failed else code
+
+
 def _prepare_scheduled(inv: Invocation, scrubber: Scrubber) -> Scheduled | None:
     """--history / --notify-*: checked and opened before any auditing work (exit 2)."""
     if inv.scheduled is None or not inv.scheduled.wanted:
@@ -190,7 +248,8 @@ def _prepare_scheduled(inv: Invocation, scrubber: Scrubber) -> Scheduled | None:
         inv.options,
         baseline=inv.baseline is not None,
         scrubber=scrubber,
-        outputs=(inv.output,) if inv.output else (),
+        outputs=tuple(r.path for r in output_plan(inv).files)
+        + ((inv.baseline,) if inv.update_baseline and inv.baseline else ()),
     )
 
 
@@ -205,13 +264,18 @@ def _audit_target(
     warnings go to stderr (after the live probe rows are gone)."""
     from openclaw_audit.engine.audit import run_audit
 
-    if live_progress:
-        from openclaw_audit.face.progress import probe_progress
+    try:
+        if live_progress:
+            from openclaw_audit.face.progress import probe_progress
 
-        with probe_progress(True, sys.stderr) as progress:
-            run = run_audit(inv.options, post, progress=progress)
-    else:
-        run = run_audit(inv.options, post)
+            with probe_progress(True, sys.stderr) as progress:
+                run = run_audit(inv.options, post, progress=progress)
+        else:
+            run = run_audit(inv.options, post)
+    except AuditError as exc:
+        # The metrics file still records the run, so "last success" falls behind "last run".
+        _write_failed_metrics(inv, TargetResult(inv.options.config_path or "", error=exc))
+        raise
     if inv.demo:
         run = replace(run, report=with_target(run.report, demo=True))
     scrubber.add(run.secrets)
@@ -249,7 +313,7 @@ def _execute_fix(
         fix = None
     run, result = _audit_target(inv, post, scrubber)
     code = EXIT_OK if fix is not None and fix.ok else EXIT_FINDINGS
-    code = max(code, exit_code_for([run.report], inv.fail_on))
+    code = _final_code(inv, [result], max(code, exit_code_for([run.report], inv.fail_on)), scrubber)
     history = sched.record([result], code, scrubber) if sched else None
     _write(
         inv,
@@ -292,7 +356,7 @@ def _execute_fleet(
             code = EXIT_INPUT  # a target that could not be audited must not pass a CI gate
         else:
             reports = [r.report for r in results if r.report is not None]
-            code = exit_code_for(reports, inv.fail_on)
+            code = _final_code(inv, results, exit_code_for(reports, inv.fail_on), scrubber)
         history = sched.record(results, code, scrubber) if sched else None
         _write(inv, results, None, scrubber, fleet=True, history=history)
     if sched:
@@ -335,11 +399,13 @@ def _write(
     fix_command: str | None = None,
     history: Mapping[str, TargetHistory] | None = None,
 ) -> None:
+    """Render every output the run asked for (stdout, each --output, --update-baseline) from
+    the one report, then write them. Everything is rendered before anything is written, so a
+    renderer that fails leaves every file as it was; the metrics file never fails the run."""
     from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
 
-    to_terminal = inv.output is None
+    plan = output_plan(inv)
     options = RenderOptions(
-        color=inv.color and to_terminal,
         fleet=fleet,
         fix_run=inv.fix,
         include_suppressed=inv.sarif_include_suppressed,
@@ -347,7 +413,6 @@ def _write(
         fix_command=fix_command,
         sarif_base=inv.sarif_base,
         sarif_category=inv.sarif_category,
-        width=inv.width if to_terminal else None,
         compact=inv.compact,
         verbose=inv.verbose,
         rerun=rerun_command(inv),
@@ -357,13 +422,101 @@ def _write(
     # long secret is masked wherever it shows up, and a weak one changes nobody's text.
     safe_results = [redact_target(r, scrubber) for r in results]
     safe_fix = redact_fix(fix, scrubber) if fix is not None else None
-    write_output(FORMATS[inv.fmt](AuditOutput(safe_results, safe_fix), options), inv.output)
-    if inv.fmt in _CI_FORMATS:  # result limits on stderr, the GitHub step summary
+    output = AuditOutput(safe_results, safe_fix)
+    rendered: list[tuple[OutputRequest | None, str]] = []
+    if plan.stdout:
+        # Only the terminal gets colour and wrapping: files stay byte-stable.
+        terminal = replace(options, color=inv.color, width=inv.width)
+        rendered.append((None, FORMATS[inv.fmt](output, terminal)))
+    for req in plan.files:
+        if req.fmt in PUBLIC_FORMATS:
+            text = _render_metrics(req, output, options, scrubber)
+            if text is not None:
+                rendered.append((req, text))
+            continue
+        rendered.append((req, FORMATS[req.fmt](output, options)))
+    baseline_text = _baseline_text(inv, results, scrubber, fleet) if inv.update_baseline else None
+    failed: list[AuditError] = []
+    for req, text in rendered:
+        if req is None:
+            write_output(text, None)
+            continue
+        try:
+            write_output(text, req.path, mode_for(req.fmt))
+        except AuditError as exc:
+            if req.fmt in PUBLIC_FORMATS:
+                _metrics_warning(req, exc.render(), scrubber)
+            else:
+                failed.append(exc)  # the other outputs are still written
+    if baseline_text is not None and inv.baseline and not failed:
+        write_output(baseline_text, inv.baseline)
+    if failed:
+        raise failed[0]
+    written = {inv.fmt} if plan.stdout else set()
+    written |= {req.fmt for req, _ in rendered if req is not None}
+    for fmt in (f for f in _CI_FORMATS if f in written):
+        # result limits on stderr, the GitHub step summary: once per format, however many files
         from openclaw_audit.face.ci_outputs import after_write
 
         after_write(
-            inv.fmt, safe_results, include_suppressed=inv.sarif_include_suppressed, quiet=inv.quiet
+            fmt, safe_results, include_suppressed=inv.sarif_include_suppressed, quiet=inv.quiet
         )
+
+
+def _render_metrics(
+    req: OutputRequest, output: AuditOutput, options: RenderOptions, scrubber: Scrubber
+) -> str | None:
+    """The metrics text, or None (and a warning) when it cannot be made: a scrape target
+    must never change the audit's exit code."""
+    from openclaw_audit.render.formats import FORMATS
+
+    try:
+        if any(r.report is None for r in output.results):
+            options = replace(options, previous_success=previous_success(req.path))
+        return FORMATS[req.fmt](output, options)
+    except Exception as exc:
+        log.debug("metrics rendering failed", exc_info=True)
+        _metrics_warning(req, f"{type(exc).__name__}", scrubber)
+        return None
+
+
+def _write_failed_metrics(inv: Invocation, failed: TargetResult) -> None:
+    """The metrics files of a run whose one target could not be audited: the run's time and
+    the last success carried over, no per-target series."""
+    from openclaw_audit.render.formats import AuditOutput, RenderOptions
+
+    scrubber = Scrubber()
+    for req in output_plan(inv).files:
+        if req.fmt not in PUBLIC_FORMATS:
+            continue
+        text = _render_metrics(req, AuditOutput([failed]), RenderOptions(), scrubber)
+        if text is None:
+            continue
+        try:
+            write_output(text, req.path, mode_for(req.fmt))
+        except AuditError as exc:
+            _metrics_warning(req, exc.render(), scrubber)
+
+
+def _metrics_warning(req: OutputRequest, why: str, scrubber: Scrubber) -> None:
+    write_stderr(one_line(scrubber(f"warning: metrics file {req.path} not written: {why}")) + "\n")
+
+
+def _baseline_text(
+    inv: Invocation, results: Sequence[TargetResult], scrubber: Scrubber, fleet: bool
+) -> str | None:
+    """``--update-baseline``: this run's full report (the findings the old baseline hid
+    included) as JSON; None, with a warning, when a target could not be audited (its old
+    findings would be lost from the baseline)."""
+    from openclaw_audit.render.formats import FORMATS, AuditOutput, RenderOptions
+
+    if any(r.report is None for r in results):
+        note = f"warning: baseline {inv.baseline} not updated: a target could not be audited"
+        write_stderr(one_line(note) + "\n")
+        return None
+    full = [replace(r, report=unbaselined(r.report)) for r in results if r.report is not None]
+    safe = [redact_target(r, scrubber) for r in full]
+    return FORMATS["json"](AuditOutput(safe), RenderOptions(fleet=fleet))
 
 
 def rerun_command(inv: Invocation) -> str:

@@ -196,12 +196,13 @@ def main_command(
         typer.Option("-f", "--format", help="Output format.", rich_help_panel="Output"),
     ] = None,
     output: Annotated[
-        Path | None,
+        list[str] | None,
         typer.Option(
             "-o",
             "--output",
-            metavar="PATH",
-            help="Write the report to PATH (atomically) instead of stdout.",
+            metavar="[FMT=]PATH",
+            help="PATH: write the report there instead of stdout. FMT=PATH (repeatable): "
+            "also write that format (text, json, sarif, metrics, ...) from the same run.",
             rich_help_panel="Output",
         ),
     ] = None,
@@ -313,6 +314,14 @@ def main_command(
             rich_help_panel="CI policy",
         ),
     ] = FailOn.none,
+    fail_on_probe_error: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-probe-error",
+            help="Exit 4 when a live probe that was asked for could not run or failed.",
+            rich_help_panel="CI policy",
+        ),
+    ] = False,
     check: Annotated[
         list[str] | None,
         typer.Option(
@@ -368,6 +377,14 @@ def main_command(
             rich_help_panel="Suppressions and baselines",
         ),
     ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline",
+            help="After the run, rewrite the --baseline file with this run's full report.",
+            rich_help_panel="Suppressions and baselines",
+        ),
+    ] = False,
     history: Annotated[
         Path | None,
         typer.Option(
@@ -521,7 +538,6 @@ def main_command(
                 options=options,
                 configs=tuple(config or ()),
                 fmt=out_format.value,
-                output=str(output) if output else None,
                 fix=fix,
                 dry_run=dry_run,
                 fail_on=fail_on.value,
@@ -547,6 +563,9 @@ def main_command(
                     notify_insecure,
                     notify_timeout,
                 ),
+                outputs=tuple(output or ()),
+                update_baseline=update_baseline,
+                fail_on_probe_error=fail_on_probe_error,
             ),
             scrubber,
         )

@@ -136,6 +136,13 @@ def agent_sandbox_mode(ctx: AuditContext, agent: Mapping[str, Any] | None) -> st
     return defaults_sandbox_mode(ctx)
 
 
+def sandbox_configured(ctx: AuditContext) -> bool:
+    """Whether any agent (or the defaults) runs tools in a sandbox (mode other than off)."""
+    if defaults_sandbox_mode(ctx) != "off":
+        return True
+    return any(agent_sandbox_mode(ctx, a.config) != "off" for a in agents(ctx))
+
+
 def sub(obj: Any, *keys: str) -> Any:
     """Walk nested mappings; None as soon as a step is not a mapping or the key is missing."""
     node = obj

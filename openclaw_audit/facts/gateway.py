@@ -247,10 +247,11 @@ def unset_note(ctx: AuditContext, credentials: tuple[UnsetCredential, ...] | Non
 
 def explain_absent(ctx: AuditContext, detail: str) -> tuple[str, str | None]:
     """(detail, subject) of a finding that reads "no credential": the unset-variable note is
-    appended, and the subject stays the detail without it, so the finding's identity
-    (baselines, fingerprints) does not depend on this shell's environment."""
+    appended. The subject stays None: the fingerprint never reads the detail (it uses the
+    checkId and the finding's location), so the finding's identity (baselines, fingerprints)
+    does not depend on this shell's environment either way."""
     note = unset_note(ctx)
-    return (f"{detail} {note}", detail) if note else (detail, None)
+    return (f"{detail} {note}", None) if note else (detail, None)
 
 
 def provides_http_auth(auth: ResolvedGatewayAuth) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from openclaw_audit.history.probes import FAILED, OK, ProbeOutcome, probe_outcomes
 from openclaw_audit.history.scope import Scope
 from openclaw_audit.history.store import retrying, transaction
-from openclaw_audit.report.fingerprint import fingerprint
+from openclaw_audit.report.fingerprint import fingerprint, subject_of
 from openclaw_audit.report.model import Finding, Report, Severity
 from openclaw_audit.report.trend import DriftItem, RunDrift, TargetHistory, TrendPoint
 
@@ -296,7 +296,9 @@ def _insert_details(
                 s.finding.title,
                 s.finding.detail,
                 s.finding.remediation,
-                s.finding.subject,
+                # what the fingerprint hashes (subject, else the location's config path or
+                # URL): a stored run read back as a report keeps every fingerprint
+                subject_of(s.finding),
                 int(s.suppressed),
             )
             for s in seen

@@ -65,6 +65,9 @@ class RenderOptions:
     compact: bool = False
     verbose: bool = False
     rerun: str = "openclaw-audit"
+    # metrics: when a run last completed, from the previous metrics file (kept when this run
+    # could not audit every target)
+    previous_success: float | None = None
 
 
 Formatter = Callable[[Output, RenderOptions], str]
@@ -175,10 +178,21 @@ def render_html(output: Output, options: RenderOptions) -> str:
     )
 
 
+def render_metrics(output: Output, options: RenderOptions) -> str:
+    if not isinstance(output, AuditOutput):
+        raise NoSuchFormat("only an audit has metrics")
+    from openclaw_audit.render import metrics
+
+    return metrics.render(
+        output.results, history=options.history, previous_success=options.previous_success
+    )
+
+
 FORMATS: dict[str, Formatter] = {
     "text": render_text,
     "json": render_json,
     "sarif": render_sarif,
     "github": render_github,
     "html": render_html,
+    "metrics": render_metrics,
 }

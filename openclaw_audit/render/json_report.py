@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from openclaw_audit import __version__
+from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.model import Report
 from openclaw_audit.report.target_info import TargetInfo
 from openclaw_audit.textsafe import json_text
@@ -46,10 +47,21 @@ def audit_object(report: Report) -> dict[str, Any]:
     return out
 
 
+def report_json(report: Report) -> dict[str, Any]:
+    """The report object with a ``fingerprint`` on each finding and suppressed finding
+    (scheduled-scans.md §2: an extra key, which upstream consumers ignore)."""
+    out = report.to_json()
+    for item, finding in zip(out["findings"], report.findings, strict=True):
+        item["fingerprint"] = fingerprint(finding)
+    for item, sup in zip(out.get("suppressedFindings", ()), report.suppressed, strict=True):
+        item["fingerprint"] = fingerprint(sup.finding)
+    return out
+
+
 def report_envelope(report: Report) -> dict[str, Any]:
     """``{...report, "secretDiagnostics": [...], "audit": {...}}``: what `openclaw security
     audit --json` prints, plus our ``audit`` object."""
-    out = report.to_json()
+    out = report_json(report)
     out["secretDiagnostics"] = list(report.secret_diagnostics)
     out["audit"] = audit_object(report)
     return out
@@ -59,7 +71,7 @@ def fix_envelope(fix: dict[str, Any] | None, report: Report) -> dict[str, Any]:
     """``--fix --json``: ``fix`` is null when the fixer crashed (the audit still ran)."""
     return {
         "fix": fix,
-        "report": report.to_json(),
+        "report": report_json(report),
         "secretDiagnostics": list(report.secret_diagnostics),
         "audit": audit_object(report),
     }

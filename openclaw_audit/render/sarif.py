@@ -293,15 +293,16 @@ def _location(finding: Finding, report: Report, uris: _Uris) -> dict[str, Any]:
     file = loc.file if loc is not None else None
     uri = uris.relative(file) if file else None
     physical: dict[str, Any]
-    if uri is not None and loc is not None:
-        physical = {"artifactLocation": {"uri": uri}}
+    if loc is not None and file and (uri is not None or loc.line):
+        # A config value keeps its line even outside the base (an absolute file URI).
+        physical = {"artifactLocation": {"uri": uri or uris.any(file)}}
         if loc.line:
             region = {"startLine": loc.line}
             if loc.column:
                 region["startColumn"] = loc.column
             physical["region"] = region
     else:
-        # Nothing located under the base: the config file as a whole, no line.
+        # No line, and the file is not under the base: the config file as a whole.
         config = report.config_path or "openclaw.json"
         physical = {"artifactLocation": {"uri": uris.any(config)}}
         about = file or config

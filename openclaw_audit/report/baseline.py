@@ -15,6 +15,11 @@ when they have the same checkId and, tried in this order (each saved finding pai
 
 So wording changes of one-off checks do not make findings "new", and checks that fire once
 per account are told apart by the account their detail names.
+
+Fingerprints come first (scheduled-scans.md §2). Reports we write carry a ``fingerprint`` on
+each finding, and a live finding has one: two findings that both have one are the same exactly
+when the fingerprints are equal. The rules above only pair findings where one side has none
+(a report saved by an older version), so old baselines keep working.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from openclaw_audit.errors import AuditError
+from openclaw_audit.report.fingerprint import fingerprint
 from openclaw_audit.report.limits import check_depth, read_bounded, too_deep
 from openclaw_audit.report.model import Finding
 
@@ -40,18 +46,22 @@ class SavedFinding:
     title: str
     detail: str
     subject: str | None = None  # only for live findings
+    fingerprint: str | None = None  # None: saved by a version that wrote none
 
     @property
     def norm(self) -> str:
         return " ".join(self.detail.split()).casefold()
 
     def to_json(self) -> dict[str, str]:
-        return {
+        out = {
             "checkId": self.check_id,
             "severity": self.severity,
             "title": self.title,
             "detail": self.detail,
         }
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +74,12 @@ class SavedTarget:
 
 def from_live(finding: Finding) -> SavedFinding:
     return SavedFinding(
-        finding.check_id, finding.severity.value, finding.title, finding.detail, finding.subject
+        finding.check_id,
+        finding.severity.value,
+        finding.title,
+        finding.detail,
+        finding.subject,
+        fingerprint(finding),
     )
 
 
@@ -137,16 +152,68 @@ def _findings(items: Any, path: str, where: str) -> Iterable[SavedFinding]:
             severity=str(item.get("severity", "")),
             title=str(item.get("title", "")),
             detail=str(item.get("detail", "")),
+            fingerprint=_fingerprint(item.get("fingerprint")),
         )
+
+
+def _fingerprint(value: Any) -> str | None:
+    # Only a well-formed digest counts: anything else falls back to the older matching.
+    if isinstance(value, str) and 8 <= len(value) <= 128 and value.isalnum():
+        return value.lower()
+    return None
+
+
+Pairs = list[tuple[SavedFinding, SavedFinding]]
 
 
 def pair(
     old: Sequence[SavedFinding], new: Sequence[SavedFinding]
-) -> tuple[list[tuple[SavedFinding, SavedFinding]], list[SavedFinding], list[SavedFinding]]:
-    """Match findings across two runs: (pairs (old, new), unmatched old, unmatched new).
+) -> tuple[Pairs, list[SavedFinding], list[SavedFinding]]:
+    """Match findings across two runs: (pairs (old, new), unmatched old, unmatched new), each
+    list in its input order.
 
-    Linear in the number of findings (trust.md §7): each rule looks old findings up in an
-    index instead of scanning them, so two hostile 100,000-finding reports pair in moments."""
+    Equal fingerprints pair first; the older rules (``_pair_legacy``) then pair only findings
+    of which one side has no fingerprint. Linear in the number of findings (trust.md §7)."""
+    by_print: dict[str, deque[int]] = defaultdict(deque)
+    for i, f in enumerate(old):
+        if f.fingerprint:
+            by_print[f.fingerprint].append(i)
+    used_old: set[int] = set()
+    matched: dict[int, int] = {}  # new index -> old index
+    for j, f in enumerate(new):
+        queue = by_print.get(f.fingerprint or "")
+        if queue:
+            i = queue.popleft()
+            used_old.add(i)
+            matched[j] = i
+    rest_old = [i for i in range(len(old)) if i not in used_old]
+    rest_new = [j for j in range(len(new)) if j not in matched]
+    # Legacy matching, never between two findings that both have a (different) fingerprint:
+    # old without one against every new one, then old with one against new without one.
+    plain_old = [i for i in rest_old if not old[i].fingerprint]
+    printed_old = [i for i in rest_old if old[i].fingerprint]
+    for olds, news in (
+        (plain_old, rest_new),
+        (printed_old, [j for j in rest_new if not new[j].fingerprint]),
+    ):
+        news = [j for j in news if j not in matched]
+        if not olds or not news:
+            continue
+        pairs = _pair_legacy([old[i] for i in olds], [new[j] for j in news])
+        for a, b in pairs:
+            used_old.add(olds[a])
+            matched[news[b]] = olds[a]
+    return (
+        [(old[matched[j]], new[j]) for j in sorted(matched)],
+        [f for i, f in enumerate(old) if i not in used_old],
+        [f for j, f in enumerate(new) if j not in matched],
+    )
+
+
+def _pair_legacy(old: Sequence[SavedFinding], new: Sequence[SavedFinding]) -> list[tuple[int, int]]:
+    """The matching of reports without fingerprints (the module docstring's three rules), as
+    (old index, new index) pairs. Each rule looks old findings up in an index instead of
+    scanning them, so two hostile 100,000-finding reports pair in moments."""
     used_old: set[int] = set()
     matched: dict[int, int] = {}  # new index -> old index
 
@@ -195,11 +262,7 @@ def pair(
         if len(olds) == 1 and len(news) == 1 and not new[news[0]].subject:
             used_old.add(olds[0])
             matched[news[0]] = olds[0]
-    return (
-        [(old[matched[j]], new[j]) for j in sorted(matched)],
-        [f for i, f in enumerate(old) if i not in used_old],
-        [f for j, f in enumerate(new) if j not in matched],
-    )
+    return [(matched[j], j) for j in sorted(matched)]
 
 
 _EDGE = "\"'`()[]{}<>,;:.!?"

@@ -1,6 +1,7 @@
 """``openclaw-audit diff OLD.json NEW.json``: what changed between two saved reports.
 
-Findings are paired as in baseline.py (checkId + detail / subject, not title wording). Only
+Findings are paired as in baseline.py: by fingerprint when both reports carry one, else by
+checkId + detail / subject (reports saved by older versions), never by title wording. Only
 active findings count: a finding that moved into suppressedFindings is "resolved" from the
 report's point of view. Several-target reports are compared target by target.
 """
@@ -25,16 +26,7 @@ class TargetDrift:
         out: dict[str, Any] = {
             "new": [f.to_json() for f in self.new],
             "resolved": [f.to_json() for f in self.resolved],
-            "changedSeverity": [
-                {
-                    "checkId": n.check_id,
-                    "title": n.title,
-                    "detail": n.detail,
-                    "from": o.severity,
-                    "to": n.severity,
-                }
-                for o, n in self.changed
-            ],
+            "changedSeverity": [_changed(o, n) for o, n in self.changed],
             "summary": {
                 "new": len(self.new),
                 "resolved": len(self.resolved),
@@ -44,6 +36,19 @@ class TargetDrift:
         if self.note:
             out["note"] = self.note
         return out
+
+
+def _changed(old: SavedFinding, new: SavedFinding) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "checkId": new.check_id,
+        "title": new.title,
+        "detail": new.detail,
+        "from": old.severity,
+        "to": new.severity,
+    }
+    if new.fingerprint:
+        out["fingerprint"] = new.fingerprint
+    return out
 
 
 @dataclass

@@ -60,6 +60,7 @@ class PostProcess:
             known = saved_for_target(self.baseline, report.config_path or "", fleet=self.fleet)
             fresh = new_since(active, known)
             meta["baselineKnown"] = len(active) - len(fresh)
+            meta["beforeBaseline"] = tuple(active)  # what --update-baseline saves
             active = fresh
         return replace(
             report,

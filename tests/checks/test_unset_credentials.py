@@ -68,10 +68,9 @@ def test_remote_credentials_are_read_as_they_are() -> None:
 
 def test_explain_absent_keeps_the_identity() -> None:
     assert explain_absent(ctx_with({}), "no auth.") == ("no auth.", None)
-    assert explain_absent(ctx_with({TOKEN: "GW_TOKEN"}), "no auth.") == (
-        f"no auth. {NOTE}",
-        "no auth.",
-    )
+    # No subject either way: the fingerprint reads the checkId and location, never the detail
+    # (test below: the same fingerprint with and without the note).
+    assert explain_absent(ctx_with({TOKEN: "GW_TOKEN"}), "no auth.") == (f"no auth. {NOTE}", None)
 
 
 def test_checks_say_it_with_the_identity_they_have_without_it() -> None:

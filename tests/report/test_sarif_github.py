@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from clirun import CALM, run, target
-from test_sarif import github_ingestion_rules, results, rule, validate
+from test_sarif import SCHEMA, github_ingestion_rules, results, rule, validate
 
 from openclaw_audit.config.loader import load_config
 from openclaw_audit.engine.anchors import anchored
@@ -80,6 +81,25 @@ def test_a_file_outside_the_base_falls_back_to_the_config_with_a_logical_locatio
         "kind": "resource",
     }
     assert locs[2]["logicalLocations"][0]["fullyQualifiedName"] == "gateway.auth"
+
+
+def test_a_config_value_outside_the_base_keeps_its_line(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    cfg = tmp_path / "home" / ".openclaw" / "openclaw.json"
+    finding = Finding(
+        "gateway.token_too_short", Severity.WARN, "t", "d",
+        location=Location(config_path=("gateway", "auth", "token"), file=str(cfg), line=10, column=14),
+    )  # fmt: skip
+    doc = _sarif(Report(ts=1, findings=(finding,), config_path=str(cfg)), repo)
+    # Schema only: no relative URI exists for a file outside the checkout (GitHub cannot show
+    # it either way); other consumers keep the exact line.
+    jsonschema.Draft4Validator(SCHEMA).validate(doc)
+    physical = _loc(doc, "gateway.token_too_short")["physicalLocation"]
+    assert physical == {
+        "artifactLocation": {"uri": cfg.as_uri()},
+        "region": {"startLine": 10, "startColumn": 14},
+    }
 
 
 EXPOSED = """{

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from openclaw_audit.engine.context import AuditContext
-from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, MIN_TIMEOUT_S  # noqa: F401
+from openclaw_audit.engine.options import (  # noqa: F401
+    DEFAULT_CONCURRENCY,
+    DEFAULT_TIMEOUT_S,
+    MIN_TIMEOUT_S,
+)
 from openclaw_audit.report.model import Finding
 
 if TYPE_CHECKING:
     from openclaw_audit.probes.shared import SharedFacts
-
-# A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
-# connections), all in one event loop.
-DEFAULT_CONCURRENCY = 64
 
 
 def global_deadline_s(timeout_s: float) -> float:

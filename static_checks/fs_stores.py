@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from openclaw_audit.engine.context import AuditContext
 from openclaw_audit.engine.registry import Stage, check, define
 from openclaw_audit.facts.agents import audit_agent_ids
-from openclaw_audit.facts.files import auth_store_paths, log_file_path, sessions_index
+from openclaw_audit.facts.files import agent_root, auth_store_paths, log_file_path, sessions_index
 from openclaw_audit.report.model import Finding, Severity
 from openclaw_audit.state.view import Perms
 from openclaw_audit.static_checks.fs_state_config import PERMS_FIX, perm_finding
@@ -274,6 +274,11 @@ _AUTH_ROWS = (_auth_writable, _auth_readable)
 
 
 def _agent_stores(ctx: AuditContext, agent_id: str) -> Iterator[Finding]:
+    if not ctx.state.inspect(agent_root(ctx.paths.state_dir, agent_id)).is_dir:
+        # Missing, not a directory (or a link to none), unreadable: nothing below it can be
+        # lstat-ed, so every store would be skipped. Most agents of a large config have no
+        # directory yet.
+        return
     json_store, sqlite_files = auth_store_paths(ctx.paths.state_dir, agent_id)
     sqlite_perms = [ctx.state.perms(p, ctx.platform, ctx.env) for p in sqlite_files]
     has_sqlite = any(p.ok for p in sqlite_perms)

@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from openclaw_audit.advisories.osv import PACKAGE_NAMES
-
 CACHE_FORMAT = "openclaw-audit/osv-cache"
 CACHE_VERSION = 1
 CACHE_FILE = "osv-openclaw.json"
@@ -46,6 +44,8 @@ def is_cache_document(doc: object) -> bool:
 def cache_document(
     records: Sequence[Mapping[str, Any]], fetched_at: datetime, source: str
 ) -> dict[str, Any]:
+    from openclaw_audit.advisories.osv import PACKAGE_NAMES  # only `advisories update` writes
+
     return {
         "format": CACHE_FORMAT,
         "version": CACHE_VERSION,

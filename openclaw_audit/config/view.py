@@ -17,10 +17,23 @@ from openclaw_audit.report.model import Location
 Path = str | Sequence[str]
 
 
+# Checks read the same few hundred literal paths in every target: split each once.
+_SPLIT: dict[str, tuple[str, ...]] = {}
+_SPLIT_MAX = 4096  # paths built from config keys are many: stop remembering past this
+
+
 def split_path(path: Path) -> tuple[str, ...]:
     if isinstance(path, str):
-        return tuple(path.split(".")) if path else ()
+        parts = _SPLIT.get(path)
+        if parts is None:
+            parts = tuple(path.split(".")) if path else ()
+            if len(_SPLIT) < _SPLIT_MAX:
+                _SPLIT[path] = parts
+        return parts
     return tuple(str(p) for p in path)
+
+
+_MISSING = object()
 
 
 class ConfigView:
@@ -37,7 +50,11 @@ class ConfigView:
     def get(self, path: Path, default: Any = None) -> Any:
         node: Any = self._data
         for part in split_path(path):
-            if isinstance(node, dict | Mapping):  # dict first: no ABC check in the common case
+            if type(node) is dict:  # the common case, without an ABC check
+                node = node.get(part, _MISSING)
+                if node is _MISSING:
+                    return default
+            elif isinstance(node, Mapping):
                 if part not in node:
                     return default
                 node = node[part]

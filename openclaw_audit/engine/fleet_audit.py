@@ -32,9 +32,8 @@ from openclaw_audit.engine.audit import (
     plan_checks,
     prepare,
 )
-from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, AuditOptions
 from openclaw_audit.errors import AuditError
-from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.report.model import Report
 from openclaw_audit.report.postprocess import PostProcess
 

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # options does not import the deep-probe package on the static path.
 DEFAULT_TIMEOUT_S = 5.0
 MIN_TIMEOUT_S = 0.25
+# A --deep fleet probes this many targets at once (each opens a WebSocket and a few HTTP
+# connections), all in one event loop.
+DEFAULT_CONCURRENCY = 64
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from openclaw_audit.advisories.store import AdvisoryDb
+if TYPE_CHECKING:
+    from openclaw_audit.advisories.store import AdvisoryDb
 
 log = logging.getLogger(__name__)
 
@@ -23,12 +25,16 @@ def load_advisories(
     env: Mapping[str, str] | None = None,
 ) -> AdvisoryDb | None:
     from openclaw_audit.advisories.cache import cache_path
-    from openclaw_audit.advisories.store import load_cache, load_path
 
     if not any(wants(check_id) for check_id in VERSION_CHECKS):
         return None
     env = os.environ if env is None else env
-    db = load_path(path) if path else load_cache(env)
+    if path or not _missing(cache_path(env)):  # no cache (the usual case): no OSV code loaded
+        from openclaw_audit.advisories.store import load_cache, load_path
+
+        db = load_path(path) if path else load_cache(env)
+    else:
+        db = None
     if db is None:
         log.debug(
             "no advisory data (no --advisories, no cache at %s): openclaw.version.* not checked;"
@@ -38,3 +44,14 @@ def load_advisories(
         return None
     log.debug("advisory data: %s, %d OpenClaw advisories", db.origin, len(db.advisories))
     return db
+
+
+def _missing(path: os.PathLike[str]) -> bool:
+    """No file there; any other trouble is load_cache's to report."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return True
+    except (OSError, ValueError):
+        return False
+    return False

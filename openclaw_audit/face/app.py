@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from openclaw_audit.config.loader import LoadedConfig
-from openclaw_audit.engine.options import AuditOptions
+from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
-from openclaw_audit.face.fleet import expand_targets
 from openclaw_audit.face.inputs_check import catalog_ids, check_inputs
 from openclaw_audit.face.outputs import (
     PUBLIC_FORMATS,
@@ -40,11 +39,7 @@ from openclaw_audit.face.run_status import (
     probe_failures,
     unbaselined,
 )
-from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
-from openclaw_audit.report.baseline import load_saved
-from openclaw_audit.report.ignore_file import check_entries
-from openclaw_audit.report.ignore_file import load as load_ignore
 from openclaw_audit.report.model import FixResult, Report, Severity
 from openclaw_audit.report.postprocess import PostProcess
 from openclaw_audit.report.redact import redact_error, redact_fix, redact_target
@@ -58,6 +53,8 @@ if TYPE_CHECKING:  # the engine itself is imported when an audit runs
     from openclaw_audit.engine.audit import AuditRun
     from openclaw_audit.face.scheduled import Scheduled, ScheduledOptions
     from openclaw_audit.render.formats import AuditOutput, RenderOptions
+    from openclaw_audit.report.baseline import SavedTarget
+    from openclaw_audit.report.ignore_file import IgnoreFile
     from openclaw_audit.report.trend import TargetHistory
 
 log = logging.getLogger(__name__)
@@ -140,7 +137,7 @@ def _execute_demo(inv: Invocation, scrubber: Scrubber) -> int:
 
 
 def _execute(inv: Invocation, scrubber: Scrubber) -> int:
-    targets, is_fleet = expand_targets(inv.configs)
+    targets, is_fleet = _expand_targets(inv.configs)
     plan = output_plan(inv)
     fresh_baseline = check_baseline_options(inv.baseline, inv.update_baseline, inv.dry_run)
     baseline = None if fresh_baseline else inv.baseline
@@ -172,15 +169,13 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
             inv.fix,
         )
     # Bad side inputs fail before any auditing work (exit 2, one line).
-    ignore = load_ignore(inv.ignore_file) if inv.ignore_file else None
-    if ignore is not None:
-        check_entries(ignore, catalog_ids())
+    ignore = _load_ignore(inv.ignore_file) if inv.ignore_file else None
     if fresh_baseline and not inv.quiet:
         write_stderr(
             one_line(f"baseline: {inv.baseline} does not exist yet; this run creates it") + "\n"
         )
     post = PostProcess(
-        baseline=load_saved(baseline) if baseline else None,
+        baseline=_load_baseline(baseline) if baseline else None,
         ignore=ignore,
         min_severity=inv.options.min_severity,
         wants=inv.options.wants,
@@ -205,6 +200,28 @@ def _execute(inv: Invocation, scrubber: Scrubber) -> int:
     if sched:
         sched.notify(scrubber)
     return code
+
+
+def _expand_targets(configs: Sequence[str]) -> tuple[list[str], bool]:
+    if not configs:  # the state dir's own config: no listing to do
+        return [], False
+    from openclaw_audit.face.fleet import expand_targets
+
+    return expand_targets(configs)
+
+
+def _load_ignore(path: str) -> IgnoreFile:
+    from openclaw_audit.report.ignore_file import check_entries, load
+
+    ignore = load(path)
+    check_entries(ignore, catalog_ids())
+    return ignore
+
+
+def _load_baseline(path: str) -> list[SavedTarget]:
+    from openclaw_audit.report.baseline import load_saved
+
+    return load_saved(path)
 
 
 def _final_code(

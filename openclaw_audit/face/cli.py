@@ -4,8 +4,6 @@ stdout carries only the report; warnings, progress and errors go to stderr. The 
 every message (errors, warnings, log lines) passes through the run's safety net (the Scrubber).
 """
 
-from __future__ import annotations
-
 import logging
 import os
 import sys
@@ -18,14 +16,13 @@ import typer
 
 from openclaw_audit import __version__
 from openclaw_audit.engine.context import AuthOverride
-from openclaw_audit.engine.options import DEFAULT_TIMEOUT_S, AuditOptions
+from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_S, AuditOptions
 from openclaw_audit.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, AuditError, UsageError
 from openclaw_audit.face.cli_help import EPILOG
 from openclaw_audit.face.history_cli import history_app
 from openclaw_audit.face.outputs import write_stderr, write_stdout
 from openclaw_audit.face.probe_choice import probe_choice
 from openclaw_audit.face.settings import SettingsGroup, command_line_wins, raise_settings_error
-from openclaw_audit.probes.base import DEFAULT_CONCURRENCY
 from openclaw_audit.redaction import Scrubber
 from openclaw_audit.report.model import Severity
 from openclaw_audit.report.redact import redact_error
@@ -596,7 +593,7 @@ def _scheduled_options(
     on: list[str] | None,
     insecure: bool,
     timeout: float,
-) -> ScheduledOptions | None:
+) -> "ScheduledOptions | None":
     """The History and notifications options; None (nothing imported) when none was given."""
     if history is None and keep is None and cmd is None and webhook is None and not on:
         return None

@@ -4,8 +4,6 @@ Read-only: these commands never create, migrate or change the database. Heavy im
 until a command runs, so ``openclaw-audit`` itself starts as fast as before.
 """
 
-from __future__ import annotations
-
 import json
 import os
 import sys

@@ -147,7 +147,8 @@ def sub(obj: Any, *keys: str) -> Any:
     """Walk nested mappings; None as soon as a step is not a mapping or the key is missing."""
     node = obj
     for key in keys:
-        if not isinstance(node, dict | Mapping):  # dict first: no ABC check in the common case
+        # A plain dict or a missing value: no ABC check in the common cases.
+        if type(node) is not dict and (node is None or not isinstance(node, Mapping)):
             return None
         node = node.get(key)
     return node
@@ -155,7 +156,7 @@ def sub(obj: Any, *keys: str) -> Any:
 
 def sub_dict(obj: Any, *keys: str) -> Mapping[str, Any]:
     v = sub(obj, *keys)
-    return v if isinstance(v, dict | Mapping) else {}
+    return v if type(v) is dict or (v is not None and isinstance(v, Mapping)) else {}
 
 
 def default_scope_id(ctx: AuditContext) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -185,6 +185,33 @@ def _matches(entries: Iterable[str], tool: str) -> bool:
     return False
 
 
+# A policy list folded into one name set and its glob patterns: ``_matches`` in one set
+# lookup. Every agent with the same profile or sandbox defaults shares one.
+_Matcher = tuple[frozenset[str], tuple["re.Pattern[str]", ...]]
+_MATCHERS: dict[tuple[str, ...], _Matcher] = {}
+
+
+def _matcher(entries: tuple[str, ...]) -> _Matcher:
+    found = _MATCHERS.get(entries)
+    if found is None:
+        names: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
+        for entry in entries:
+            exact, pattern = _entry_matcher(entry)
+            names |= exact
+            if pattern is not None:
+                patterns.append(pattern)
+        found = (frozenset(names), tuple(patterns))
+        if len(_MATCHERS) < 4096:
+            _MATCHERS[entries] = found
+    return found
+
+
+def _hit(matcher: _Matcher, tool: str) -> bool:
+    names, patterns = matcher
+    return tool in names or any(p.fullmatch(tool) for p in patterns)
+
+
 @dataclass(frozen=True, slots=True)
 class Layer:
     """One policy layer. ``allow=None`` or empty allows everything that is not denied."""
@@ -192,12 +219,42 @@ class Layer:
     name: str
     allow: tuple[str, ...] | None = None
     deny: tuple[str, ...] = ()
+    _allow: _Matcher = field(init=False, repr=False, compare=False)
+    _deny: _Matcher = field(init=False, repr=False, compare=False)
+    _answers: dict[str, bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_allow", _matcher(self.allow or ()))
+        object.__setattr__(self, "_deny", _matcher(self.deny))
+        object.__setattr__(self, "_answers", {})
 
     def allows(self, tool: str) -> bool:
+        known = self._answers.get(tool)
+        if known is None:
+            known = self._decide(tool)
+            if len(self._answers) < 1024:
+                self._answers[tool] = known
+        return known
+
+    def _decide(self, tool: str) -> bool:
         name = normalize_tool_name(tool)
-        if _matches(self.deny, name):
+        if _hit(self._deny, name):
             return False
-        return not self.allow or _matches(self.allow, name)
+        return not self.allow or _hit(self._allow, name)
+
+
+# Agents with the same policy lists share one Layer (and the answers it has given).
+_LAYERS: dict[tuple[str, tuple[str, ...] | None, tuple[str, ...]], Layer] = {}
+
+
+def _layer(name: str, allow: tuple[str, ...] | None, deny: tuple[str, ...] = ()) -> Layer:
+    key = (name, allow, deny)
+    found = _LAYERS.get(key)
+    if found is None:
+        found = Layer(name, allow=allow, deny=deny)
+        if len(_LAYERS) < 4096:
+            _LAYERS[key] = found
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,7 +299,7 @@ def _profile_layer(ctx: AuditContext, context: ToolContext) -> Layer | None:
     also = _entries(context.tools.get("alsoAllow"))
     if also is None:
         also = _entries(ctx.config.get("tools.alsoAllow"))
-    return Layer("profile", allow=(*members, *(also or ())))
+    return _layer("profile", (*members, *(also or ())))
 
 
 def _list_layer(name: str, tools_cfg: Any) -> Layer | None:
@@ -250,7 +307,7 @@ def _list_layer(name: str, tools_cfg: Any) -> Layer | None:
     deny = _entries(sub(tools_cfg, "deny"))
     if allow is None and deny is None:
         return None
-    return Layer(name, allow=allow, deny=deny or ())
+    return _layer(name, allow, deny or ())
 
 
 def _sandbox_layer(ctx: AuditContext, context: ToolContext) -> Layer:
@@ -262,10 +319,10 @@ def _sandbox_layer(ctx: AuditContext, context: ToolContext) -> Layer:
     deny = _entries(own.get("deny"))
     if deny is None:
         deny = _entries(glob.get("deny"))
-    return Layer(
+    return _layer(
         "sandbox",
-        allow=SANDBOX_DEFAULT_ALLOW if allow is None else allow,
-        deny=SANDBOX_DEFAULT_DENY if deny is None else deny,
+        SANDBOX_DEFAULT_ALLOW if allow is None else allow,
+        SANDBOX_DEFAULT_DENY if deny is None else deny,
     )
 
 

@@ -56,7 +56,8 @@ def collect_secret_values(
     secret_key: dict[str, bool] = {"": False}
     while stack:
         key, node = stack.pop()
-        if isinstance(node, dict | Mapping):  # dict first: no ABC check for the common case
+        # Plain dicts and strings (most nodes) without the Mapping ABC check.
+        if type(node) is dict or (type(node) is not str and isinstance(node, Mapping)):
             stack.extend((str(k), v) for k, v in node.items())
         elif isinstance(node, list):
             stack.extend((key, v) for v in node)

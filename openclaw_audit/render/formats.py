@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from openclaw_audit.report.drift import Drift
 from openclaw_audit.report.model import FixResult, Report, Rule
 from openclaw_audit.report.targets import TargetResult
-from openclaw_audit.report.trend import TargetHistory
+
+if TYPE_CHECKING:  # only `diff` and `--history` runs load these
+    from openclaw_audit.report.drift import Drift
+    from openclaw_audit.report.trend import TargetHistory
 
 
 @dataclass(frozen=True, slots=True)

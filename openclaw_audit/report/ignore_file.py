@@ -29,10 +29,10 @@ from typing import Any
 from openclaw_audit.engine.registry import define
 from openclaw_audit.errors import AuditError
 from openclaw_audit.report import selectors
+from openclaw_audit.report.ignore_path import DEFAULT_NAME, default_path  # noqa: F401
 from openclaw_audit.report.limits import check_depth, read_bounded, too_deep
 from openclaw_audit.report.model import Finding, Location, Severity, SuppressedFinding
 
-DEFAULT_NAME = ".openclaw-audit-ignore.toml"
 MAX_BYTES = 1024 * 1024
 _KEYS = {"checkId", "subject", "detailIncludes", "titleIncludes", "reason", "expires"}
 # Findings about suppression itself: hiding them would defeat their purpose.
@@ -104,12 +104,6 @@ class IgnoredFinding(SuppressedFinding):
             sup["expires"] = self.expires
         out["suppression"] = sup
         return out
-
-
-def default_path(config_path: str) -> str | None:
-    """The default ignore file beside the config, when it exists."""
-    candidate = os.path.join(os.path.dirname(os.path.abspath(config_path)), DEFAULT_NAME)
-    return candidate if os.path.isfile(candidate) else None
 
 
 def load(path: str) -> IgnoreFile:

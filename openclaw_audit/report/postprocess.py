@@ -14,16 +14,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from openclaw_audit.config.view import ConfigView
 from openclaw_audit.engine.registry import catalog as registry_catalog
-from openclaw_audit.report.baseline import SavedTarget, new_since, saved_for_target
-from openclaw_audit.report.ignore_file import IgnoreFile, check_entries
-from openclaw_audit.report.ignore_file import apply as apply_ignore
-from openclaw_audit.report.ignore_file import default_path as default_ignore_path
-from openclaw_audit.report.ignore_file import load as load_ignore
+from openclaw_audit.report.ignore_path import default_path as default_ignore_path
 from openclaw_audit.report.model import Finding, Report, Rule, Severity
 from openclaw_audit.report.suppressions import apply_config_suppressions
+
+if TYPE_CHECKING:  # the baseline and ignore-file code loads only when one is used
+    from openclaw_audit.report.baseline import SavedTarget
+    from openclaw_audit.report.ignore_file import IgnoreFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +40,14 @@ class PostProcess:
         ignore = self.ignore
         if ignore is None and report.config_path:
             found = default_ignore_path(report.config_path)
-            ignore = load_ignore(found) if found else None
-            if ignore is not None:
+            if found:
+                from openclaw_audit.report.ignore_file import check_entries, load
+
+                ignore = load(found)
                 check_entries(ignore, registry_catalog().metas)
         if ignore is not None:
+            from openclaw_audit.report.ignore_file import apply as apply_ignore
+
             active, moved = apply_ignore(active, ignore, wants=self.wants)
             suppressed.extend(moved)
         if self.min_severity is not None:
@@ -50,6 +55,8 @@ class PostProcess:
             active = [f for f in active if f.severity.rank >= floor]
         meta = dict(report.meta)
         if self.baseline is not None:
+            from openclaw_audit.report.baseline import new_since, saved_for_target
+
             known = saved_for_target(self.baseline, report.config_path or "", fleet=self.fleet)
             fresh = new_since(active, known)
             meta["baselineKnown"] = len(active) - len(fresh)

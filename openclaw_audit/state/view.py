@@ -19,7 +19,6 @@ import os
 import stat as statmod
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -246,12 +245,11 @@ class StateView:
 
     def read_text(self, path: str | os.PathLike[str], max_bytes: int = 1 << 20) -> str | None:
         """Text of a regular file up to ``max_bytes``; None when missing, unreadable or larger."""
-        p = Path(path)
         try:
-            st = p.stat()
+            st = os.stat(path)  # os, not pathlib: this runs for many absent files per target
             if not statmod.S_ISREG(st.st_mode) or st.st_size > max_bytes:
                 return None
-            with p.open("rb") as fh:
+            with open(path, "rb") as fh:
                 data = fh.read(max_bytes + 1)
             if len(data) > max_bytes:
                 return None

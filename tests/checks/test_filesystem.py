@@ -389,6 +389,33 @@ def test_per_agent_order_auth_then_sessions(tmp_path: Path) -> None:
     ]
 
 
+def test_agent_without_a_usable_directory_is_skipped_without_looking_below(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sd = state(tmp_path)
+    mkfile(sd / "agents" / "plain", 0o644)  # a file where the agent's directory would be
+    real = agent_file(tmp_path, "real", "sessions/sessions.json", 0o644).parent.parent
+    mkdir(sd / "agents")
+    (sd / "agents" / "linked").symlink_to(real)  # a symlinked agent directory still counts
+    agent_file(sd, "kept", "agent/auth-profiles.json", 0o644)
+    seen: list[str] = []
+    real_lstat = os.lstat
+
+    def lstat(path: Any, *a: Any, **kw: Any) -> os.stat_result:
+        seen.append(os.fspath(path))
+        return real_lstat(path, *a, **kw)
+
+    monkeypatch.setattr(state_mod.os, "lstat", lstat)
+    roster = [{"id": i} for i in ("main", "gone", "plain", "linked", "kept")]
+    found = fs(ctx_for(sd, {"agents": {"list": roster}}))
+    assert [(f.check_id, Path(f.subject or "").relative_to(sd).parts[1]) for f in found] == [
+        ("fs.sessions_store.perms_readable", "linked"),
+        ("fs.auth_profiles.perms_readable", "kept"),
+    ]
+    for agent in ("main", "gone", "plain"):  # only the directory itself was looked at
+        assert [p for p in seen if f"{os.sep}{agent}{os.sep}" in p] == []
+
+
 # --- log file ----------------------------------------------------------------------------------
 
 

@@ -1,6 +1,11 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from builders import make_ctx
 from openclaw_audit.facts.tool_policy import (
     TOOL_GROUPS,
+    Layer,
+    _matches,
     normalize_tool_name,
     policy_layers,
     tool_allowed,
@@ -122,3 +127,24 @@ def test_wrong_types_never_raise() -> None:
         ctx, c = _ctx(cfg)
         for context in c.values():
             assert tool_allowed(ctx, context, "exec", "p/m") in (True, False)
+
+
+_ENTRY = st.sampled_from(
+    [*TOOL_GROUPS, "exec", "Bash", "apply-patch", "sessions_*", "*", "web_*", "READ", " x "]
+)
+_TOOL = st.sampled_from(["exec", "bash", "read", "sessions_send", "web_fetch", "x", "canvas"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    allow=st.one_of(st.none(), st.lists(_ENTRY, max_size=5).map(tuple)),
+    deny=st.lists(_ENTRY, max_size=4).map(tuple),
+    tool=_TOOL,
+)
+def test_layer_matchers_agree_with_entry_by_entry(
+    allow: tuple[str, ...] | None, deny: tuple[str, ...], tool: str
+) -> None:
+    # The folded name set and patterns answer as the entries one by one do.
+    name = normalize_tool_name(tool)
+    expected = not _matches(deny, name) and (not allow or _matches(allow, name))
+    assert Layer("x", allow=allow, deny=deny).allows(tool) is expected

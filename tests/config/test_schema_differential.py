@@ -184,3 +184,38 @@ def test_agrees_with_jsonschema_on_whole_configs(config: Any) -> None:
 )
 def test_agrees_with_jsonschema_on_known_cases(config: Any) -> None:
     compare(config)
+
+
+class _NoShortcut(Validator):
+    """Every anyOf branch evaluated in full, as before the bare-const shortcut."""
+
+    def _string_consts(self, branches: list[Any]) -> frozenset[str]:
+        return frozenset()
+
+
+PLAIN = _NoShortcut(RAW)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(config=mutated(RAW))
+def test_bare_const_shortcut_changes_no_problem(config: Any) -> None:
+    assert OURS.validate(config) == PLAIN.validate(config)
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"anyOf": [{"type": "string", "const": "a"}, {"type": "string", "const": "b"}]}, "b"),
+        ({"anyOf": [{"type": "string", "const": "a"}, {"type": "string", "const": "b"}]}, "c"),
+        ({"anyOf": [{"type": "string", "const": "a"}, {"type": "string", "const": "b"}]}, 1),
+        ({"anyOf": [{"type": "integer", "const": 1}, {"type": "string"}]}, 1.0),
+        ({"anyOf": [{"type": "string", "const": "1"}, {"const": 1}]}, True),
+        ({"anyOf": [{"const": "a", "minLength": 5}, {"const": "b"}]}, "a"),
+        ({"oneOf": [{"const": "a"}, {"type": "string"}]}, "a"),
+        ({"anyOf": [{"type": ["number", "string"], "const": "a"}, {"const": "b"}]}, "a"),
+        ({"anyOf": [{"type": "integer", "const": "a"}, {"const": "b"}]}, "a"),
+        ({"anyOf": [{"type": "nonsense", "const": "a"}, {"const": "b"}]}, "a"),
+    ],
+)
+def test_bare_const_shortcut_on_small_schemas(schema: Any, value: Any) -> None:
+    assert Validator(schema).validate(value) == _NoShortcut(schema).validate(value)

@@ -22,9 +22,25 @@ def sort_key(path: tuple[str | int, ...]) -> tuple[tuple[int, str | int], ...]:
     return tuple((0, p) if isinstance(p, int) else (1, p) for p in path)
 
 
+# One validator per schema (a fleet validates every target against the same one): what it
+# learns about the schema's anyOf lists is kept. Keyed by identity; the schema is held too.
+_validators: dict[int, tuple[Schema, Validator]] = {}
+
+
+def _validator(schema: Schema) -> Validator:
+    known = _validators.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    if len(_validators) >= 4:
+        _validators.clear()
+    validator = Validator(schema.root, schema.deref)
+    _validators[id(schema)] = (schema, validator)
+    return validator
+
+
 def problems(config: dict[str, Any], schema: Schema) -> list[Problem]:
     migrated, remap = migrate(config)
-    found = Validator(schema.root, schema.deref).validate(migrated)
+    found = _validator(schema).validate(migrated)
     if remap:
         user_path = user_paths(remap)
         found = [p._replace(path=user_path(p.path), at=user_path(p.at)) for p in found]

@@ -104,6 +104,8 @@ class Validator:
     def __init__(self, root: Any, deref: Callable[[Any], Any] = lambda n: n) -> None:
         self.root = root
         self.deref = deref
+        # id(branches) -> (branches, the strings a bare-const branch of them accepts)
+        self._consts: dict[int, tuple[list[Any], frozenset[str]]] = {}
 
     def validate(self, value: Any) -> list[Problem]:
         out: list[Problem] = []
@@ -350,6 +352,8 @@ class Validator:
         out: list[Problem],
         depth: int,
     ) -> None:
+        if not exactly_one and type(value) is str and value in self._string_consts(branches):
+            return  # anyOf: a branch that is just this constant accepts (the usual enum form)
         results: list[list[Problem]] = []
         for b in branches:
             errors = self._errors(value, b, path, base, depth)
@@ -364,6 +368,26 @@ class Validator:
             return
         out.extend(_explain_failure(value, self._flatten(branches), results, path))
 
+    def _string_consts(self, branches: list[Any]) -> frozenset[str]:
+        """The strings that a branch of ``branches`` made of just ``{"const": s}`` (with
+        annotations, and a type that admits strings) accepts without a word; computed once
+        per list of branches."""
+        known = self._consts.get(id(branches))
+        if known is not None and known[0] is branches:
+            return known[1]
+        found: set[str] = set()
+        for branch in branches:
+            b = self.deref(branch)
+            if not (isinstance(b, dict) and "const" in b and b.keys() <= _CONST_ONLY):
+                continue
+            const, t = b["const"], b.get("type")
+            names = t if isinstance(t, list) else [t]
+            # _is_type answers alike for every string, so "" stands for the value.
+            if type(const) is str and (t is None or any(_is_type("", n) for n in names)):
+                found.add(const)
+        self._consts[id(branches)] = (branches, frozenset(found))
+        return frozenset(found)
+
     def _flatten(self, branches: list[Any]) -> list[Any]:
         """The branches, with nested anyOf/oneOf branches lifted up (for naming types)."""
         flat: list[Any] = []
@@ -375,6 +399,11 @@ class Validator:
             else:
                 flat.append(b)
         return flat
+
+
+# A branch made of ``const``, ``type`` and these annotations accepts exactly that constant
+# (when its type matches): no other keyword of it constrains a value.
+_CONST_ONLY = frozenset({"const", "type", "description", "title", "$comment"})
 
 
 def _explain_failure(

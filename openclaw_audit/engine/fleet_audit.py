@@ -15,12 +15,10 @@ never affects another's result.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +30,7 @@ from openclaw_audit.engine.audit import (
     plan_checks,
     prepare,
 )
+from openclaw_audit.engine.gcpause import gc_paused
 from openclaw_audit.engine.options import DEFAULT_CONCURRENCY, AuditOptions
 from openclaw_audit.errors import AuditError
 from openclaw_audit.report.model import Report
@@ -63,7 +62,7 @@ def audit_fleet(
         return []
     plan = plan_checks(options_for(targets[0]))
     if not options_for(targets[0]).deep:
-        with collector_paused():
+        with gc_paused():
             return _static_all(targets, options_for, post, plan)
     from openclaw_audit.engine.fleet_live import live_fleet  # --deep only: the probe stack
 
@@ -188,16 +187,3 @@ def _finished(
     # Only the report, warnings and secrets are kept: holding every target's loaded config
     # and context until the end would make memory grow with the fleet for nothing.
     return FleetOutcome(target, run.report, None, tuple(run.loaded.warnings), run.secrets)
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: reference counting frees nearly everything a
-    target leaves behind, and the collector would rescan every report kept so far."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -336,7 +336,8 @@ def _execute_fleet(
     scrubber: Scrubber,
     sched: Scheduled | None = None,
 ) -> int:
-    from openclaw_audit.engine.fleet_audit import audit_fleet, collector_paused
+    from openclaw_audit.engine.fleet_audit import audit_fleet
+    from openclaw_audit.engine.gcpause import gc_paused
 
     def options_for(target: str) -> AuditOptions:
         state_dir = inv.options.state_dir or os.path.dirname(os.path.abspath(target))
@@ -350,7 +351,7 @@ def _execute_fleet(
         if report is not None and not inv.options.state_dir:
             report = with_target(report, stateDirSource="config")  # its config's directory
         results.append(TargetResult(o.target, report, o.error, o.warnings))
-    with collector_paused():  # every report stays alive until written: nothing to collect
+    with gc_paused():  # every report stays alive until written: nothing to collect
         _warn(inv, results, scrubber, prefix_targets=True)
         if any(r.report is None for r in results):
             code = EXIT_INPUT  # a target that could not be audited must not pass a CI gate

@@ -98,18 +98,21 @@ def render_text(output: Output, options: RenderOptions) -> str:
 
 
 def _audit_text(output: AuditOutput, options: RenderOptions) -> str:
-    from openclaw_audit.render import fleet, text
-    from openclaw_audit.render.fix_text import render_with_fix
+    from openclaw_audit.render import text
 
     layout = text.Layout(
         color=options.color, width=options.width, compact=options.compact, rerun=options.rerun
     )
     results = output.results
-    if options.fleet:
+    if options.fleet:  # each branch imports only its renderer (the fleet one pulls in JSON)
+        from openclaw_audit.render import fleet
+
         return fleet.render_text(
             results, lambda rep, head: text.render(rep, heading=head, layout=layout)
         )
     if options.fix_run:
+        from openclaw_audit.render.fix_text import render_with_fix
+
         return render_with_fix(
             _report(results),
             output.fix,

@@ -6,6 +6,7 @@ keys are dropped so a config cannot smuggle them into a JavaScript gateway via t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from openclaw_audit.config.provenance import ProvNode
@@ -21,36 +22,55 @@ def deep_merge(
     a: Any, pa: ProvNode | None, b: Any, pb: ProvNode | None
 ) -> tuple[Any, ProvNode | None]:
     if isinstance(a, dict) and isinstance(b, dict):
-        out: dict[str, Any] = {}
-        kids: dict[str, ProvNode] = {}
-        ka = _kids(pa) if isinstance(_kids(pa), dict) else {}
-        kb = _kids(pb) if isinstance(_kids(pb), dict) else {}
-        for key, value in a.items():
-            if key in BLOCKED_KEYS:
-                continue
-            out[key] = value
-            if key in ka:
-                kids[key] = ka[key]
-        for key, value in b.items():
-            if key in BLOCKED_KEYS:
-                continue
-            if key in out:
-                merged, mprov = deep_merge(out[key], kids.get(key), value, kb.get(key))
-                out[key] = merged
-                if mprov is not None:
-                    kids[key] = mprov
-            else:
-                out[key] = value
-                if key in kb:
-                    kids[key] = kb[key]
-        origin = pb.origin if pb is not None else (pa.origin if pa is not None else None)
-        return out, ProvNode(origin, kids)
+        out, kids = _copy(a, pa)
+        _merge_keys(out, kids, b, pb, deep_merge)
+        return out, ProvNode(_origin(pa, pb), kids)
     if isinstance(a, list) and isinstance(b, list):
         la = _kids(pa) if isinstance(_kids(pa), list) else [ProvNode(None)] * len(a)
         lb = _kids(pb) if isinstance(_kids(pb), list) else [ProvNode(None)] * len(b)
-        origin = pb.origin if pb is not None else (pa.origin if pa is not None else None)
-        return a + b, ProvNode(origin, list(la) + list(lb))
+        return a + b, ProvNode(_origin(pa, pb), list(la) + list(lb))
     return b, pb
+
+
+Merge = Callable[[Any, "ProvNode | None", Any, "ProvNode | None"], tuple[Any, "ProvNode | None"]]
+
+
+def _copy(a: dict[str, Any], pa: ProvNode | None) -> tuple[dict[str, Any], dict[str, ProvNode]]:
+    """A shallow copy of ``a`` and its provenance children, prototype keys dropped."""
+    out: dict[str, Any] = {}
+    kids: dict[str, ProvNode] = {}
+    ka = _kids(pa) if isinstance(_kids(pa), dict) else {}
+    for key, value in a.items():
+        if key in BLOCKED_KEYS:
+            continue
+        out[key] = value
+        if key in ka:
+            kids[key] = ka[key]
+    return out, kids
+
+
+def _merge_keys(
+    out: dict[str, Any], kids: dict[str, ProvNode], b: dict[str, Any], pb: ProvNode | None,
+    merge: Merge,
+) -> None:  # fmt: skip
+    """Merge ``b`` (with provenance ``pb``) into ``out``/``kids`` in place, key by key."""
+    kb = _kids(pb) if isinstance(_kids(pb), dict) else {}
+    for key, value in b.items():
+        if key in BLOCKED_KEYS:
+            continue
+        if key in out:
+            merged, mprov = merge(out[key], kids.get(key), value, kb.get(key))
+            out[key] = merged
+            if mprov is not None:
+                kids[key] = mprov
+        else:
+            out[key] = value
+            if key in kb:
+                kids[key] = kb[key]
+
+
+def _origin(pa: ProvNode | None, pb: ProvNode | None) -> Any:
+    return pb.origin if pb is not None else (pa.origin if pa is not None else None)
 
 
 class MergeInto:
@@ -79,30 +99,10 @@ class MergeInto:
             out, pout = a, pa
             kids: dict[str, ProvNode] = pa.children  # type: ignore[assignment]
         else:
-            out = {}
-            kids = {}
-            ka = _kids(pa) if isinstance(_kids(pa), dict) else {}
-            for key, value in a.items():
-                if key in BLOCKED_KEYS:
-                    continue
-                out[key] = value
-                if key in ka:
-                    kids[key] = ka[key]
+            out, kids = _copy(a, pa)
             pout = ProvNode(None, kids)
             self._owned.add(id(out))
             self._alive.append(out)
-        kb = _kids(pb) if isinstance(_kids(pb), dict) else {}
-        for key, value in b.items():
-            if key in BLOCKED_KEYS:
-                continue
-            if key in out:
-                merged, mprov = self._merge(out[key], kids.get(key), value, kb.get(key))
-                out[key] = merged
-                if mprov is not None:
-                    kids[key] = mprov
-            else:
-                out[key] = value
-                if key in kb:
-                    kids[key] = kb[key]
-        pout.origin = pb.origin if pb is not None else (pa.origin if pa is not None else None)
+        _merge_keys(out, kids, b, pb, self._merge)
+        pout.origin = _origin(pa, pb)
         return out, pout
